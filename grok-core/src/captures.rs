@@ -1,0 +1,291 @@
+//! [`Captures`]: the fields of one match, borrowing the input.
+
+use once_cell::sync::Lazy;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+use crate::engine::Decision;
+use crate::error::{Error, ErrorKind};
+use crate::expand::FieldSpec;
+use crate::pattern::{CompileOptions, FieldInfo};
+use crate::value::{convert, FieldType, Value};
+
+/// How a pattern's field table maps to distinct fields and nested output.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    pub fields: Vec<FieldInfo>,
+    /// For each distinct field, its captures: (field id, type).
+    captures: Vec<Vec<(usize, FieldType)>>,
+    tree: Vec<TreeNode>,
+    roots: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct TreeNode {
+    key: String,
+    field: Option<usize>,
+    children: Vec<usize>,
+}
+
+static EMPTY_LAYOUT: Lazy<Layout> = Lazy::new(Layout::default);
+
+impl Layout {
+    pub(crate) fn new(specs: &[FieldSpec]) -> Layout {
+        let mut layout = Layout::default();
+        for (id, spec) in specs.iter().enumerate() {
+            match layout.fields.iter().position(|f| f.name() == spec.name) {
+                Some(d) => layout.captures[d].push((id, spec.ty)),
+                None => {
+                    layout.fields.push(FieldInfo::new(&spec.name, spec.ty));
+                    layout.captures.push(vec![(id, spec.ty)]);
+                }
+            }
+        }
+        for d in 0..layout.fields.len() {
+            let path = layout.fields[d].path().to_vec();
+            let mut level: Option<usize> = None;
+            for key in path {
+                let siblings = match level {
+                    None => &layout.roots,
+                    Some(n) => &layout.tree[n].children,
+                };
+                let found = siblings.iter().copied().find(|&n| layout.tree[n].key == key);
+                let node = match found {
+                    Some(n) => n,
+                    None => {
+                        layout.tree.push(TreeNode { key, field: None, children: Vec::new() });
+                        let n = layout.tree.len() - 1;
+                        match level {
+                            None => layout.roots.push(n),
+                            Some(p) => layout.tree[p].children.push(n),
+                        }
+                        n
+                    }
+                };
+                level = Some(node);
+            }
+            if let Some(n) = level {
+                layout.tree[n].field = Some(d);
+            }
+        }
+        layout
+    }
+}
+
+/// The fields of one match. Strings borrow the input; a field captured more
+/// than once has several values, in order.
+///
+/// Serializes (serde) as a map: ECS bracket names become nested maps
+/// (`[source][address]` → `{"source": {"address": …}}`), a field with several
+/// values becomes a list.
+///
+/// ```
+/// let lib = grok_core::PatternLibrary::ecs_v1();
+/// let p = lib.compile("%{IP:[source][address]} %{INT:[http][status]:int}")?;
+/// let caps = p.captures("10.0.0.1 404")?.unwrap();
+/// let json = serde_json::to_string(&caps).unwrap();
+/// assert_eq!(json, r#"{"source":{"address":"10.0.0.1"},"http":{"status":404}}"#);
+/// # Ok::<(), grok_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Captures<'a> {
+    layout: &'a Layout,
+    values: Vec<Value<'a>>,
+    spans: Vec<(usize, usize)>,
+    /// For each distinct field: its range in `values`, if captured.
+    ranges: Vec<Option<(u32, u32)>>,
+    raw: Vec<Option<(usize, usize)>>,
+    decision: Decision,
+    index: usize,
+}
+
+impl Default for Captures<'_> {
+    fn default() -> Self {
+        Captures::new()
+    }
+}
+
+impl<'a> Captures<'a> {
+    /// An empty buffer, for [`Pattern::captures_into`](crate::Pattern::captures_into).
+    pub fn new() -> Captures<'a> {
+        Captures {
+            layout: &EMPTY_LAYOUT,
+            values: Vec::new(),
+            spans: Vec::new(),
+            ranges: Vec::new(),
+            raw: Vec::new(),
+            decision: Decision::Linear,
+            index: 0,
+        }
+    }
+
+    pub(crate) fn reset(&mut self, layout: &'a Layout, index: usize) {
+        self.layout = layout;
+        self.values.clear();
+        self.spans.clear();
+        self.ranges.clear();
+        self.ranges.resize(layout.fields.len(), None);
+        self.index = index;
+    }
+
+    pub(crate) fn raw_spans(&mut self) -> &mut Vec<Option<(usize, usize)>> {
+        &mut self.raw
+    }
+
+    pub(crate) fn fill(&mut self, text: &'a str, decision: Decision, options: &CompileOptions) -> Result<(), Error> {
+        self.decision = decision;
+        let layout = self.layout;
+        for (d, captures) in layout.captures.iter().enumerate() {
+            let start = self.values.len();
+            for &(id, ty) in captures {
+                let Some((s, e)) = self.raw.get(id).copied().flatten() else { continue };
+                let piece = &text[s..e];
+                let value = if piece.is_empty() {
+                    if !options.is_keep_empty() {
+                        continue;
+                    }
+                    Value::Str(piece)
+                } else {
+                    convert(piece, ty, options.conversion_mode()).ok_or_else(|| {
+                        let name = layout.fields[d].name();
+                        Error::new(
+                            ErrorKind::Conversion { field: name.to_string(), value: piece.to_string() },
+                            format!("field {name}: {piece:?} is not a valid {ty}"),
+                        )
+                    })?
+                };
+                self.values.push(value);
+                self.spans.push((s, e));
+            }
+            if self.values.len() > start {
+                self.ranges[d] = Some((start as u32, self.values.len() as u32));
+            }
+        }
+        Ok(())
+    }
+
+    /// The first value of a field, if it was captured.
+    pub fn get(&self, name: &str) -> Option<&Value<'a>> {
+        self.get_all(name).first()
+    }
+
+    /// Every value of a field, in capture order (empty if not captured).
+    pub fn get_all(&self, name: &str) -> &[Value<'a>] {
+        match self.layout.fields.iter().position(|f| f.name() == name) {
+            Some(d) => self.values_of(d),
+            None => &[],
+        }
+    }
+
+    fn values_of(&self, d: usize) -> &[Value<'a>] {
+        match self.ranges.get(d).copied().flatten() {
+            Some((s, e)) => &self.values[s as usize..e as usize],
+            None => &[],
+        }
+    }
+
+    /// The byte spans in the input of a field's values.
+    pub fn spans(&self, name: &str) -> &[(usize, usize)] {
+        match self.layout.fields.iter().position(|f| f.name() == name) {
+            Some(d) => match self.ranges.get(d).copied().flatten() {
+                Some((s, e)) => &self.spans[s as usize..e as usize],
+                None => &[],
+            },
+            None => &[],
+        }
+    }
+
+    /// The captured fields in order of first appearance in the pattern:
+    /// each field's description and its values (one, or several when the
+    /// field was captured more than once).
+    pub fn iter(&self) -> impl Iterator<Item = (&'a FieldInfo, &[Value<'a>])> + '_ {
+        let fields: &'a [FieldInfo] = &self.layout.fields;
+        fields
+            .iter()
+            .enumerate()
+            .filter_map(move |(d, f)| self.ranges[d].map(|(s, e)| (f, &self.values[s as usize..e as usize])))
+    }
+
+    /// How many distinct fields were captured.
+    pub fn len(&self) -> usize {
+        self.ranges.iter().filter(|r| r.is_some()).count()
+    }
+
+    /// Whether no field was captured (the pattern matched but captured nothing).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// For a [`Matcher`](crate::Matcher): the index of the expression that
+    /// matched. Always 0 for a single [`Pattern`](crate::Pattern).
+    pub fn pattern_index(&self) -> usize {
+        self.index
+    }
+
+    /// Which engine decided this match.
+    pub fn decision(&self) -> crate::Decision {
+        self.decision
+    }
+
+    fn node_has_value(&self, n: usize) -> bool {
+        let node = &self.layout.tree[n];
+        node.field.is_some_and(|d| self.ranges[d].is_some()) || node.children.iter().any(|&c| self.node_has_value(c))
+    }
+}
+
+impl<'a> std::ops::Index<&str> for Captures<'a> {
+    type Output = Value<'a>;
+
+    /// The first value of a field; panics if it was not captured (use
+    /// [`Captures::get`] to avoid that).
+    fn index(&self, name: &str) -> &Value<'a> {
+        match self.get(name) {
+            Some(v) => v,
+            None => panic!("field {name:?} was not captured"),
+        }
+    }
+}
+
+struct NodeSer<'c, 'a> {
+    caps: &'c Captures<'a>,
+    nodes: &'c [usize],
+}
+
+struct ValuesSer<'c, 'a>(&'c [Value<'a>]);
+
+impl Serialize for ValuesSer<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let [one] = self.0 {
+            return one.serialize(s);
+        }
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for v in self.0 {
+            seq.serialize_element(v)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for NodeSer<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let caps = self.caps;
+        let mut map = s.serialize_map(None)?;
+        for &n in self.nodes {
+            let node = &caps.layout.tree[n];
+            let own = node.field.map(|d| caps.values_of(d)).filter(|v| !v.is_empty());
+            if let Some(values) = own {
+                // A value and nested fields under one key cannot both be
+                // written; the value wins.
+                map.serialize_entry(&node.key, &ValuesSer(values))?;
+            } else if caps.node_has_value(n) {
+                map.serialize_entry(&node.key, &NodeSer { caps, nodes: &node.children })?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Captures<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NodeSer { caps: self, nodes: &self.layout.roots }.serialize(s)
+    }
+}

@@ -1,0 +1,708 @@
+//! Turns an expanded tree into two regexes over the same groups:
+//!
+//! - the **relaxed** regex, for the linear-time engine (regex-automata):
+//!   look-arounds become empty marker groups and atomic groups become plain
+//!   groups, so it matches a superset of what the exact regex matches. Every
+//!   removed construct that the match went through becomes a [`CheckSpec`],
+//!   verified after the match at the position the marker reports;
+//! - the **exact** regex, in Oniguruma's Ruby syntax, used only when a check
+//!   fails (or for the rare pattern the relaxed form cannot decide).
+//!
+//! Why the checks make the result exact: the relaxed engine reports the first
+//! path in backtracking priority order among a superset of paths. If every
+//! removed assertion holds on that path, the path is also valid for the exact
+//! engine, and any path the exact engine would prefer would have been valid for
+//! the relaxed engine too, so it would have been found first.
+
+use regex_syntax::ast::parse::ParserBuilder;
+use regex_syntax::hir::translate::TranslatorBuilder;
+
+use crate::error::{Error, ErrorKind};
+use crate::syntax::{Assert, Class, ClassItem, Group, GroupKind, Node, Perl, Repeat};
+
+/// What a capture group of the relaxed regex stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Field(usize),
+    Check(usize),
+    /// The whole of a tracked loop.
+    LoopWhole(usize),
+    /// The last iteration of a tracked loop.
+    LoopLast(usize),
+}
+
+/// A removed construct to verify after a relaxed match.
+#[derive(Clone, Debug)]
+pub(crate) enum CheckSpec {
+    /// `(?=body)` / `(?!body)` at the marker's position; `body` is a relaxed
+    /// regex with no checks of its own.
+    LookAhead { negate: bool, body: String },
+    /// `(?<=body)` / `(?<!body)`; `max_len` bounds the body's length in bytes.
+    LookBehind { negate: bool, body: String, max_len: usize },
+    /// `(?>body)`: the first match of `body` at the group's start must end
+    /// where the group ended.
+    Atomic { body: String },
+    /// A construct with nested checks, verified by the exact engine at the
+    /// group's start: it must match exactly the group's span. `regex` is in
+    /// Oniguruma syntax.
+    Exact { regex: String },
+}
+
+pub(crate) struct Program {
+    pub exact: String,
+    /// Field id of each exact (Oniguruma) group, in group-number order.
+    pub exact_fields: Vec<usize>,
+    pub relaxed: String,
+    pub roles: Vec<Role>,
+    pub checks: Vec<CheckSpec>,
+    /// For each check, the tracked loops around it: its marker speaks for
+    /// every iteration only when each of them ran exactly once.
+    pub check_loops: Vec<Vec<usize>>,
+    /// How many tracked loops there are.
+    pub loop_count: usize,
+    /// The relaxed regex cannot decide some lines: every relaxed match must be
+    /// confirmed by the exact engine.
+    pub exact_only: bool,
+}
+
+impl Program {
+    /// Whether every match is decided on the linear-time path (checks included).
+    pub fn fully_linear(&self) -> bool {
+        !self.exact_only && !self.checks.iter().any(|c| matches!(c, CheckSpec::Exact { .. }))
+    }
+}
+
+pub(crate) fn compile(root: &Node, size_limit: usize) -> Result<Program, Error> {
+    let mut exact = Emitter::new(Target::Exact, size_limit);
+    exact.node(root)?;
+    let mut relaxed = Emitter::new(Target::Relaxed, size_limit);
+    relaxed.node(root)?;
+    let exact_fields = exact.roles.iter().filter_map(|r| if let Role::Field(f) = r { Some(*f) } else { None }).collect();
+    Ok(Program {
+        exact: exact.out,
+        exact_fields,
+        relaxed: relaxed.out,
+        roles: relaxed.roles,
+        checks: relaxed.checks,
+        check_loops: relaxed.check_loops,
+        loop_count: relaxed.loop_count,
+        exact_only: relaxed.exact_only,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// Oniguruma, Ruby syntax.
+    Exact,
+    /// regex-automata, with markers and checks.
+    Relaxed,
+    /// regex-automata, assertions dropped and no capture groups: a superset
+    /// used for a check's body or for analysis.
+    Plain,
+}
+
+struct Emitter {
+    target: Target,
+    out: String,
+    roles: Vec<Role>,
+    checks: Vec<CheckSpec>,
+    check_loops: Vec<Vec<usize>>,
+    loop_count: usize,
+    exact_only: bool,
+    /// Enclosing repetitions that may run more than once: a marker in there
+    /// reports only its last iteration. A tracked loop (`Some(id)`) reports
+    /// whether it ran once; an untracked one (`None`) makes checks impossible.
+    loops: Vec<Option<usize>>,
+    /// Whether the relaxed output left out a construct that cannot be
+    /// checked (only meaningful for `Plain` bodies).
+    lossy: bool,
+    size_limit: usize,
+}
+
+fn too_big(limit: usize) -> Error {
+    Error::new(
+        ErrorKind::SizeLimit { limit },
+        format!("the expanded regex is larger than the size limit of {limit} bytes"),
+    )
+}
+
+impl Emitter {
+    fn new(target: Target, size_limit: usize) -> Emitter {
+        Emitter {
+            target,
+            out: String::new(),
+            roles: Vec::new(),
+            checks: Vec::new(),
+            check_loops: Vec::new(),
+            loop_count: 0,
+            exact_only: false,
+            loops: Vec::new(),
+            lossy: false,
+            size_limit,
+        }
+    }
+
+    fn sub(&self, target: Target) -> Emitter {
+        Emitter::new(target, self.size_limit)
+    }
+
+    fn node(&mut self, node: &Node) -> Result<(), Error> {
+        if self.out.len() > self.size_limit {
+            return Err(too_big(self.size_limit));
+        }
+        match node {
+            Node::Empty | Node::Ref(_) => {}
+            Node::Literal(c) => self.literal(*c),
+            Node::Class(class) => {
+                let mut text = String::new();
+                class_text(class, &mut text, self.target == Target::Exact);
+                self.out.push_str(&text);
+            }
+            Node::Dot => self.out.push('.'),
+            Node::Assert(a) => self.assert(*a),
+            Node::Concat(items) => {
+                for item in items {
+                    self.node(item)?;
+                }
+            }
+            Node::Alt(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push('|');
+                    }
+                    self.node(item)?;
+                }
+            }
+            Node::Repeat(rep) => self.repeat(rep)?,
+            Node::Group(group) => self.group(group)?,
+            Node::ExactOnly(raw) => {
+                if self.target == Target::Exact {
+                    self.out.push_str(raw);
+                } else {
+                    // Matches whatever the construct could match.
+                    self.out.push_str("(?s:.*?)");
+                    self.exact_only = true;
+                    self.lossy = true;
+                }
+            }
+            Node::Flags(flags) => {
+                self.out.push_str("(?");
+                self.out.push_str(&self.flags(flags));
+                self.out.push(')');
+            }
+        }
+        Ok(())
+    }
+
+    fn flags(&self, flags: &str) -> String {
+        if self.target == Target::Exact {
+            flags.to_string()
+        } else {
+            // Ruby's `m` is dot-matches-newline, which regex calls `s`.
+            flags.replace('m', "s")
+        }
+    }
+
+    fn literal(&mut self, c: char) {
+        if c.is_control() {
+            self.out.push_str(&format!("\\x{{{:X}}}", c as u32));
+        } else if self.target == Target::Exact {
+            if "\\.^$|?*+()[]{}".contains(c) {
+                self.out.push('\\');
+            }
+            self.out.push(c);
+        } else {
+            self.out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4])));
+        }
+    }
+
+    fn assert(&mut self, a: Assert) {
+        let exact = self.target == Target::Exact;
+        let text = match a {
+            Assert::LineStart if exact => "^",
+            Assert::LineStart => "(?m:^)",
+            Assert::LineEnd if exact => "$",
+            Assert::LineEnd => "(?m:$)",
+            // Searches always start at the beginning of the text.
+            Assert::TextStart | Assert::SearchStart => "\\A",
+            Assert::TextEnd => "\\z",
+            Assert::WordBoundary => "\\b",
+            Assert::NotWordBoundary => "\\B",
+            Assert::TextEndNewline if exact => "\\Z",
+            Assert::TextEndNewline => {
+                self.look(true, false, &Node::Concat(vec![
+                    Node::Repeat(Box::new(Repeat { node: Node::Literal('\n'), min: 0, max: Some(1), greedy: true, possessive: false })),
+                    Node::Assert(Assert::TextEnd),
+                ]), "\\Z");
+                return;
+            }
+        };
+        self.out.push_str(text);
+    }
+
+    fn repeat(&mut self, rep: &Repeat) -> Result<(), Error> {
+        if rep.possessive && self.target != Target::Exact {
+            // `x*+` is `(?>x*)`.
+            let greedy = Node::Repeat(Box::new(Repeat { possessive: false, ..rep.clone() }));
+            return self.group(&Group { kind: GroupKind::Atomic, node: greedy });
+        }
+        let looping = rep.max != Some(1);
+        let mut tracked = None;
+        if looping && self.target == Target::Relaxed && has_removable(&rep.node) {
+            let mut plain = self.sub(Target::Plain);
+            plain.node(&rep.node)?;
+            // An iteration that can be empty could hide a second one at the
+            // same start, so only loops of non-empty bodies are tracked.
+            if min_len(&plain.out).is_some_and(|n| n > 0) {
+                let id = self.loop_count;
+                self.loop_count += 1;
+                self.roles.push(Role::LoopWhole(id));
+                self.out.push_str(&format!("(?<w{id}>"));
+                tracked = Some(id);
+            }
+        }
+        if looping {
+            self.loops.push(tracked);
+        }
+        match tracked {
+            Some(id) => {
+                self.roles.push(Role::LoopLast(id));
+                self.out.push_str(&format!("(?<l{id}>"));
+            }
+            None => self.out.push_str("(?:"),
+        }
+        self.node(&rep.node)?;
+        self.out.push(')');
+        if looping {
+            self.loops.pop();
+        }
+        match (rep.min, rep.max) {
+            (0, None) => self.out.push('*'),
+            (1, None) => self.out.push('+'),
+            (0, Some(1)) => self.out.push('?'),
+            (n, None) => self.out.push_str(&format!("{{{n},}}")),
+            (n, Some(m)) if n == m => self.out.push_str(&format!("{{{n}}}")),
+            (n, Some(m)) => self.out.push_str(&format!("{{{n},{m}}}")),
+        }
+        if !rep.greedy {
+            self.out.push('?');
+        } else if rep.possessive {
+            self.out.push('+');
+        }
+        if tracked.is_some() {
+            self.out.push(')');
+        }
+        Ok(())
+    }
+
+    fn group(&mut self, group: &Group) -> Result<(), Error> {
+        match &group.kind {
+            GroupKind::NonCapture(flags) => {
+                self.out.push_str("(?");
+                self.out.push_str(&self.flags(flags));
+                self.out.push(':');
+                self.node(&group.node)?;
+                self.out.push(')');
+            }
+            GroupKind::Named(_) | GroupKind::Field(_) => {
+                let field = match &group.kind {
+                    GroupKind::Field(id) => *id,
+                    _ => usize::MAX,
+                };
+                if self.target == Target::Plain || field == usize::MAX {
+                    self.out.push_str("(?:");
+                } else {
+                    self.roles.push(Role::Field(field));
+                    self.out.push_str(&format!("(?<g{field}>"));
+                }
+                self.node(&group.node)?;
+                self.out.push(')');
+            }
+            GroupKind::Atomic => {
+                if self.target == Target::Exact {
+                    self.out.push_str("(?>");
+                    self.node(&group.node)?;
+                    self.out.push(')');
+                } else {
+                    self.atomic(&group.node)?;
+                }
+            }
+            GroupKind::Look { ahead, negate } => {
+                if self.target == Target::Exact {
+                    self.out.push_str(match (ahead, negate) {
+                        (true, false) => "(?=",
+                        (true, true) => "(?!",
+                        (false, false) => "(?<=",
+                        (false, true) => "(?<!",
+                    });
+                    self.node(&group.node)?;
+                    self.out.push(')');
+                } else {
+                    let mut exact = self.sub(Target::Exact);
+                    exact.group(group)?;
+                    self.look(*ahead, *negate, &group.node, &exact.out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn in_untracked_loop(&self) -> bool {
+        self.loops.iter().any(Option::is_none)
+    }
+
+    fn push_check(&mut self, spec: CheckSpec) -> usize {
+        self.checks.push(spec);
+        self.check_loops.push(self.loops.iter().flatten().copied().collect());
+        let id = self.checks.len() - 1;
+        self.roles.push(Role::Check(id));
+        id
+    }
+
+    /// Emits a look-around in the relaxed regex: a marker and a check.
+    fn look(&mut self, ahead: bool, negate: bool, body: &Node, exact_text: &str) {
+        if self.target == Target::Plain {
+            self.lossy = true;
+            return;
+        }
+        let mut plain = self.sub(Target::Plain);
+        let simple = plain.node(body).is_ok() && !plain.lossy;
+        let captures = contains_field(body);
+        if self.in_untracked_loop() || captures {
+            // Not checkable: drop it (a superset) and confirm every match.
+            self.exact_only = true;
+            return;
+        }
+        let spec = if !simple {
+            CheckSpec::Exact { regex: exact_text.to_string() }
+        } else if ahead {
+            CheckSpec::LookAhead { negate, body: plain.out }
+        } else {
+            match max_len(&plain.out) {
+                Some(max_len) => CheckSpec::LookBehind { negate, body: plain.out, max_len },
+                None => CheckSpec::Exact { regex: exact_text.to_string() },
+            }
+        };
+        let id = self.push_check(spec);
+        self.out.push_str(&format!("(?<c{id}>)"));
+    }
+
+    fn atomic(&mut self, body: &Node) -> Result<(), Error> {
+        let mut plain = self.sub(Target::Plain);
+        plain.node(body)?;
+        let simple = !plain.lossy;
+        if simple && single_end(&plain.out) {
+            // Every match of the body from a given start ends at the same
+            // place, so backtracking into it can never change the outcome.
+            self.out.push_str("(?:");
+            self.node(body)?;
+            self.out.push(')');
+            return Ok(());
+        }
+        if self.target == Target::Plain {
+            self.lossy = true;
+            self.out.push_str("(?:");
+            self.node(body)?;
+            self.out.push(')');
+            return Ok(());
+        }
+        if self.in_untracked_loop() || contains_field(body) && !simple {
+            self.exact_only = true;
+            self.out.push_str("(?:");
+            self.node(body)?;
+            self.out.push(')');
+            return Ok(());
+        }
+        let spec = if simple {
+            CheckSpec::Atomic { body: plain.out }
+        } else {
+            let mut exact = self.sub(Target::Exact);
+            exact.group(&Group { kind: GroupKind::Atomic, node: body.clone() })?;
+            CheckSpec::Exact { regex: exact.out }
+        };
+        let id = self.push_check(spec);
+        self.out.push_str(&format!("(?<c{id}>"));
+        // Checks nested in a checked group are covered by its exact check;
+        // emit them as plain so they add no markers.
+        if simple {
+            self.node(body)?;
+        } else {
+            let mut inner = self.sub(Target::Plain);
+            inner.node(body)?;
+            // Field captures inside must still be reported.
+            if contains_field(body) {
+                self.exact_only = true;
+            }
+            self.out.push_str(&inner.out);
+        }
+        self.out.push(')');
+        Ok(())
+    }
+}
+
+/// Whether the relaxed form of `node` removes something (a look-around, an
+/// atomic group, a possessive repeat, `\Z`) that may need a check.
+fn has_removable(node: &Node) -> bool {
+    match node {
+        Node::Group(g) => matches!(g.kind, GroupKind::Atomic | GroupKind::Look { .. }) || has_removable(&g.node),
+        Node::Concat(items) | Node::Alt(items) => items.iter().any(has_removable),
+        Node::Repeat(r) => r.possessive || has_removable(&r.node),
+        Node::Assert(Assert::TextEndNewline) => true,
+        _ => false,
+    }
+}
+
+fn contains_field(node: &Node) -> bool {
+    match node {
+        Node::Group(g) => matches!(g.kind, GroupKind::Field(_) | GroupKind::Named(_)) || contains_field(&g.node),
+        Node::Concat(items) | Node::Alt(items) => items.iter().any(contains_field),
+        Node::Repeat(r) => contains_field(&r.node),
+        _ => false,
+    }
+}
+
+fn syntax_config() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new().dot_matches_new_line(true).nest_limit(1000)
+}
+
+fn hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    let ast = ParserBuilder::new().nest_limit(1000).build().parse(pattern).ok()?;
+    TranslatorBuilder::new().dot_matches_new_line(true).build().translate(pattern, &ast).ok()
+}
+
+/// The longest match of a relaxed regex in bytes, if bounded.
+fn max_len(pattern: &str) -> Option<usize> {
+    hir(pattern)?.properties().maximum_len()
+}
+
+/// The shortest match of a relaxed regex in bytes.
+fn min_len(pattern: &str) -> Option<usize> {
+    hir(pattern)?.properties().minimum_len()
+}
+
+/// Whether every match of `pattern` starting at one position ends at one
+/// position: no match can be extended into another match. Decided on the
+/// pattern's anchored DFA; `false` when unsure (DFA too big, non-ASCII `\b`).
+pub(crate) fn single_end(pattern: &str) -> bool {
+    use regex_automata::dfa::{dense, Automaton, StartKind};
+    use regex_automata::util::start;
+    use regex_automata::Anchored;
+
+    let dfa = match dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .unicode_word_boundary(true)
+                .dfa_size_limit(Some(1 << 20))
+                .determinize_size_limit(Some(1 << 20)),
+        )
+        .syntax(syntax_config())
+        .build(pattern)
+    {
+        Ok(dfa) => dfa,
+        Err(_) => return false,
+    };
+    let Ok(start) = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)) else { return false };
+    let matched = |s| {
+        dfa.is_match_state(dfa.next_eoi_state(s)) || (0..=255u8).any(|b| dfa.is_match_state(dfa.next_state(s, b)))
+    };
+    // Every state reachable from the start.
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![start];
+    seen.insert(start);
+    while let Some(s) = stack.pop() {
+        if seen.len() > 4096 {
+            return false;
+        }
+        for b in 0..=255u8 {
+            let t = dfa.next_state(s, b);
+            if dfa.is_quit_state(t) {
+                return false;
+            }
+            if !dfa.is_dead_state(t) && seen.insert(t) {
+                stack.push(t);
+            }
+        }
+    }
+    // From a state that has matched, no longer input may match again.
+    for &s in &seen {
+        if !matched(s) {
+            continue;
+        }
+        let mut reach = std::collections::HashSet::new();
+        let mut stack: Vec<_> = (0..=255u8).map(|b| dfa.next_state(s, b)).filter(|t| !dfa.is_dead_state(*t)).collect();
+        while let Some(t) = stack.pop() {
+            if !reach.insert(t) {
+                continue;
+            }
+            if matched(t) {
+                return false;
+            }
+            for b in 0..=255u8 {
+                let u = dfa.next_state(t, b);
+                if !dfa.is_dead_state(u) && !reach.contains(&u) {
+                    stack.push(u);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Writes a class as `[…]`, valid in both engines. Perl and POSIX classes
+/// are spelled out so both engines agree (Ruby: `\w`, `\d`, `\s` are ASCII;
+/// POSIX brackets are Unicode).
+fn class_text(class: &Class, out: &mut String, exact: bool) {
+    out.push('[');
+    if class.negated {
+        out.push('^');
+    }
+    items_text(&class.items, out, exact);
+    out.push(']');
+}
+
+fn items_text(items: &[ClassItem], out: &mut String, exact: bool) {
+    if items.is_empty() {
+        // `[]` cannot be written; an impossible member keeps the meaning.
+        out.push_str(if exact { "\\x{10FFFF}&&[^\\x{10FFFF}]" } else { "\\x{10FFFF}&&[^\\x{10FFFF}]" });
+        return;
+    }
+    for item in items {
+        match item {
+            ClassItem::Range(lo, hi) => {
+                class_char(*lo, out);
+                if lo != hi {
+                    out.push('-');
+                    class_char(*hi, out);
+                }
+            }
+            ClassItem::Perl(kind, negated) => {
+                let set = perl_set(*kind);
+                if *negated {
+                    out.push_str("[^");
+                    out.push_str(set);
+                    out.push(']');
+                } else {
+                    out.push_str(set);
+                }
+            }
+            ClassItem::Posix(name, negated) => {
+                out.push_str(if *negated { "[^" } else { "[" });
+                out.push_str(posix_set(name));
+                out.push(']');
+            }
+            ClassItem::Property(p) => out.push_str(p),
+            ClassItem::Nested(inner) => class_text(inner, out, exact),
+            ClassItem::Intersect(left, right) => {
+                out.push('[');
+                items_text(left, out, exact);
+                out.push(']');
+                out.push_str("&&");
+                class_text(right, out, exact);
+            }
+        }
+    }
+}
+
+fn perl_set(kind: Perl) -> &'static str {
+    match kind {
+        Perl::Digit => "0-9",
+        Perl::Word => "0-9A-Za-z_",
+        Perl::Space => "\\t\\n\\x{B}\\x{C}\\r ",
+        Perl::Hex => "0-9A-Fa-f",
+    }
+}
+
+/// Onigmo's (Ruby's) Unicode definitions of the POSIX brackets.
+fn posix_set(name: &str) -> &'static str {
+    match name {
+        "alnum" => "\\p{L}\\p{M}\\p{Nd}",
+        "alpha" => "\\p{L}\\p{M}",
+        "ascii" => "\\x{0}-\\x{7F}",
+        "blank" => "\\p{Zs}\\t",
+        "cntrl" => "\\p{Cc}",
+        "digit" => "\\p{Nd}",
+        "graph" => "\\x{21}-\\x{7E}\\x{A1}-\\x{10FFFF}",
+        "lower" => "\\p{Ll}",
+        "print" => "\\x{20}-\\x{7E}\\x{A0}-\\x{10FFFF}",
+        "punct" => "\\p{P}",
+        "space" => "\\p{Zs}\\p{Zl}\\p{Zp}\\t-\\r\\x{85}",
+        "upper" => "\\p{Lu}",
+        "word" => "\\p{L}\\p{M}\\p{Nd}\\p{Pc}",
+        _ => "0-9A-Fa-f", // xdigit
+    }
+}
+
+fn class_char(c: char, out: &mut String) {
+    if c.is_control() || c == ' ' {
+        out.push_str(&format!("\\x{{{:X}}}", c as u32));
+    } else {
+        if "\\[]^-&~.*+?(){}|$#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+pub(crate) fn relaxed_syntax() -> regex_automata::util::syntax::Config {
+    syntax_config()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn program(text: &str) -> Program {
+        compile(&parse(text).unwrap(), 1 << 20).unwrap()
+    }
+
+    #[test]
+    fn single_end_tells_unique_ends() {
+        assert!(single_end("[0-9][0-9]"));
+        assert!(single_end("[A-Za-z]+:|\\\\"));
+        assert!(single_end("\"(?:\\\\.|[^\\\\\"]+)+\"|\"\""));
+        assert!(!single_end("[0-9]+"));
+        assert!(!single_end("[+-]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)"));
+        assert!(!single_end("a?"));
+    }
+
+    #[test]
+    fn lookarounds_become_markers_with_checks() {
+        let p = program("(?<![0-9])[0-9]+(?![0-9])");
+        assert_eq!(p.relaxed, "(?<c0>)(?:[0-9])+(?<c1>)");
+        assert_eq!(p.exact, "(?<![0-9])(?:[0-9])+(?![0-9])");
+        assert!(matches!(&p.checks[0], CheckSpec::LookBehind { negate: true, max_len: 1, .. }));
+        assert!(matches!(&p.checks[1], CheckSpec::LookAhead { negate: true, .. }));
+        assert!(p.fully_linear());
+    }
+
+    #[test]
+    fn atomic_groups_are_plain_when_single_ended() {
+        let p = program("(?>\\d\\d){1,2}");
+        assert!(p.checks.is_empty());
+        assert!(!p.exact_only);
+        let p = program("(?>[0-9]+)x");
+        assert!(matches!(&p.checks[0], CheckSpec::Atomic { .. }));
+    }
+
+    #[test]
+    fn loops_with_checks_are_tracked() {
+        let p = program("(?:(?<!a)b)+c");
+        assert!(!p.exact_only);
+        assert_eq!(p.relaxed, "(?<w0>(?<l0>(?:(?<c0>)b))+)c");
+        assert_eq!(p.check_loops, vec![vec![0]]);
+    }
+
+    #[test]
+    fn uncheckable_constructs_make_the_pattern_exact_only() {
+        assert!(program("(?:(?<!a)b?)+").exact_only);
+        assert!(program("(a)\\1").exact_only);
+    }
+
+    #[test]
+    fn classes_spell_out_ruby_meanings() {
+        let p = program("\\w\\s[\\d.]\\h");
+        assert_eq!(p.relaxed, "[0-9A-Za-z_][\\t\\n\\x{B}\\x{C}\\r ][0-9\\.][0-9A-Fa-f]");
+    }
+}

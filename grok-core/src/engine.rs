@@ -1,0 +1,331 @@
+//! Runs a compiled [`Program`]: the relaxed regex on regex-automata (linear
+//! time), the checks at the positions its markers report, and Oniguruma
+//! under a retry limit only when a check fails.
+
+use regex_automata::meta;
+use regex_automata::util::captures::Captures as Slots;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input};
+
+use crate::compile::{self, CheckSpec, Program, Role};
+use crate::error::{Error, ErrorKind};
+
+/// Which engine decided a match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// The linear-time engine, with every check passing.
+    Linear,
+    /// The exact backtracking engine (a check failed, or the pattern needs it).
+    Exact,
+}
+
+enum Check {
+    /// A one-character look-around: membership of the neighbouring char.
+    Char { ahead: bool, negate: bool, ascii: Box<[bool; 128]>, non_ascii: bool },
+    LookAhead { negate: bool, re: meta::Regex },
+    LookBehind { negate: bool, re: meta::Regex, max_len: usize },
+    Atomic { re: meta::Regex },
+    Exact { re: onig::Regex },
+}
+
+type ScratchFn = Box<dyn Fn() -> Scratch + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+
+struct Scratch {
+    cache: meta::Cache,
+    slots: Slots,
+}
+
+pub(crate) struct Engine {
+    relaxed: meta::Regex,
+    /// Relaxed group index of each field id (`None`: not in the relaxed regex).
+    field_groups: Box<[Option<usize>]>,
+    /// (relaxed group index, check, tracked loops around it) triples.
+    checks: Box<[(usize, Check, Box<[usize]>)]>,
+    /// (whole-loop group, last-iteration group) of each tracked loop.
+    loops: Box<[(usize, usize)]>,
+    exact_only: bool,
+    exact: Option<onig::Regex>,
+    /// Oniguruma group number of each field id.
+    exact_groups: Box<[Option<usize>]>,
+    match_limit: u32,
+    pool: Pool<Scratch, ScratchFn>,
+    fully_linear: bool,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("checks", &self.checks.len())
+            .field("exact_only", &self.exact_only)
+            .field("fully_linear", &self.fully_linear)
+            .finish()
+    }
+}
+
+fn regex_error(err: impl std::fmt::Display, size_limit: usize) -> Error {
+    let text = err.to_string();
+    if text.contains("exceeds size limit") || text.contains("too big") || text.contains("size limit") {
+        Error::new(
+            ErrorKind::SizeLimit { limit: size_limit },
+            format!("the compiled regex is larger than the size limit of {size_limit} bytes: {text}"),
+        )
+    } else {
+        Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {text}"))
+    }
+}
+
+fn relaxed_regex(pattern: &str, size_limit: usize) -> Result<meta::Regex, Error> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                .hybrid_cache_capacity(8 << 20),
+        )
+        .syntax(compile::relaxed_syntax())
+        .build(pattern)
+        .map_err(|e| regex_error(e, size_limit))
+}
+
+fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {
+    onig::Regex::with_options(pattern, onig::RegexOptions::REGEX_OPTION_MULTILINE, onig::Syntax::ruby())
+        .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {}", e.description())))
+}
+
+/// A one-character body (`[0-9]`, `\\`, `[^a-z]`) as a membership table
+/// for ASCII plus one answer for every non-ASCII char; `None` when the body is
+/// not a single char or non-ASCII membership is not uniform.
+fn char_table(body: &str) -> Option<(Box<[bool; 128]>, bool)> {
+    use regex_syntax::hir::{Class, HirKind};
+    let ast = regex_syntax::ast::parse::ParserBuilder::new().build().parse(body).ok()?;
+    let hir = regex_syntax::hir::translate::TranslatorBuilder::new().build().translate(body, &ast).ok()?;
+    let mut ascii = Box::new([false; 128]);
+    let non_ascii = match hir.kind() {
+        HirKind::Literal(lit) if lit.0.len() == 1 && lit.0[0] < 0x80 => {
+            ascii[lit.0[0] as usize] = true;
+            false
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut high = Vec::new();
+            for r in class.ranges() {
+                for c in (r.start() as u32)..=(r.end() as u32).min(0x7F) {
+                    ascii[c as usize] = true;
+                }
+                if r.end() as u32 >= 0x80 {
+                    high.push(((r.start() as u32).max(0x80), r.end() as u32));
+                }
+            }
+            let covers_all = high == [(0x80, 0x10FFFF)] || high == [(0x80, 0xD7FF), (0xE000, 0x10FFFF)];
+            if high.is_empty() {
+                false
+            } else if covers_all {
+                true
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some((ascii, non_ascii))
+}
+
+impl Engine {
+    pub(crate) fn new(program: &Program, field_count: usize, size_limit: usize, match_limit: u32) -> Result<Engine, Error> {
+        let relaxed = relaxed_regex(&program.relaxed, size_limit)?;
+        let mut field_groups = vec![None; field_count];
+        let mut checks = Vec::with_capacity(program.checks.len());
+        let mut loops = vec![(0, 0); program.loop_count];
+        for (i, role) in program.roles.iter().enumerate() {
+            let group = i + 1;
+            match *role {
+                Role::Field(f) => field_groups[f] = Some(group),
+                Role::Check(c) => checks.push((
+                    group,
+                    Check::build(&program.checks[c], size_limit)?,
+                    program.check_loops[c].clone().into_boxed_slice(),
+                )),
+                Role::LoopWhole(l) => loops[l].0 = group,
+                Role::LoopLast(l) => loops[l].1 = group,
+            }
+        }
+        let needs_exact = program.exact_only || !program.checks.is_empty();
+        let exact = if needs_exact { Some(onig_regex(&program.exact)?) } else { None };
+        let mut exact_groups = vec![None; field_count];
+        for (i, f) in program.exact_fields.iter().enumerate() {
+            exact_groups[*f] = Some(i + 1);
+        }
+        let re = relaxed.clone();
+        let create: ScratchFn = Box::new(move || Scratch { cache: re.create_cache(), slots: re.create_captures() });
+        Ok(Engine {
+            relaxed,
+            field_groups: field_groups.into(),
+            checks: checks.into(),
+            loops: loops.into(),
+            exact_only: program.exact_only,
+            exact,
+            exact_groups: exact_groups.into(),
+            match_limit,
+            pool: Pool::new(create),
+            fully_linear: program.fully_linear(),
+        })
+    }
+
+    /// Whether every match is decided on the linear-time path.
+    pub(crate) fn fully_linear(&self) -> bool {
+        self.fully_linear
+    }
+
+    /// Whether the text matches, without extracting fields.
+    pub(crate) fn is_match(&self, hay: &str, spans: &mut Vec<Option<(usize, usize)>>) -> Result<bool, Error> {
+        if self.checks.is_empty() && !self.exact_only {
+            let mut scratch = self.pool.get();
+            return Ok(self.relaxed.search_with(&mut scratch.cache, &Input::new(hay).earliest(true)).is_some());
+        }
+        Ok(self.search(hay, spans)?.is_some())
+    }
+
+    /// Finds the first match; fills `spans` (indexed by field id) and says
+    /// which engine decided. `None` when nothing matches.
+    pub(crate) fn search(&self, hay: &str, spans: &mut Vec<Option<(usize, usize)>>) -> Result<Option<Decision>, Error> {
+        spans.clear();
+        spans.resize(self.field_groups.len(), None);
+        {
+            let mut guard = self.pool.get();
+            let scratch = &mut *guard;
+            let input = Input::new(hay);
+            if self.exact_only {
+                if self.relaxed.search_with(&mut scratch.cache, &input.clone().earliest(true)).is_none() {
+                    return Ok(None);
+                }
+            } else {
+                self.relaxed.search_captures_with(&mut scratch.cache, &input, &mut scratch.slots);
+                if !scratch.slots.is_match() {
+                    return Ok(None);
+                }
+                let slots = &scratch.slots;
+                let ran_once = |l: &usize| {
+                    let (whole, last) = self.loops[*l];
+                    match (slots.get_group(whole), slots.get_group(last)) {
+                        (Some(w), Some(l)) => w.start == l.start,
+                        _ => false,
+                    }
+                };
+                let all_pass = self.checks.iter().all(|(group, check, loops)| match slots.get_group(*group) {
+                    None => true,
+                    Some(span) => loops.iter().all(ran_once) && check.holds(hay, span.start, span.end),
+                });
+                if all_pass {
+                    for (field, group) in self.field_groups.iter().enumerate() {
+                        if let Some(span) = group.and_then(|g| slots.get_group(g)) {
+                            spans[field] = Some((span.start, span.end));
+                        }
+                    }
+                    return Ok(Some(Decision::Linear));
+                }
+            }
+        }
+        self.exact_search(hay, spans)
+    }
+
+    fn exact_search(&self, hay: &str, spans: &mut [Option<(usize, usize)>]) -> Result<Option<Decision>, Error> {
+        let Some(exact) = &self.exact else { return Ok(None) };
+        let mut region = onig::Region::new();
+        let found = exact
+            .search_with_param(hay, 0, hay.len(), onig::SearchOptions::SEARCH_OPTION_NONE, Some(&mut region), self.param())
+            .map_err(|_| self.limit_error())?;
+        if found.is_none() {
+            return Ok(None);
+        }
+        for (field, group) in self.exact_groups.iter().enumerate() {
+            spans[field] = group.and_then(|g| region.pos(g));
+        }
+        Ok(Some(Decision::Exact))
+    }
+
+    fn param(&self) -> onig::MatchParam {
+        let mut param = onig::MatchParam::default();
+        param.set_retry_limit_in_match(self.match_limit);
+        // Bound the whole search too, not just the match at one position.
+        // SAFETY: `param` owns a valid OnigMatchParam for its lifetime.
+        unsafe {
+            onig_sys::onig_set_retry_limit_in_search_of_match_param(
+                param.as_raw(),
+                std::os::raw::c_ulong::from(self.match_limit),
+            );
+        }
+        param
+    }
+
+    fn limit_error(&self) -> Error {
+        Error::new(
+            ErrorKind::MatchLimit { limit: self.match_limit as usize },
+            format!(
+                "the exact engine gave up on this input after {} backtracking steps (the match limit)",
+                self.match_limit
+            ),
+        )
+    }
+}
+
+impl Check {
+    fn build(spec: &CheckSpec, size_limit: usize) -> Result<Check, Error> {
+        Ok(match spec {
+            CheckSpec::LookAhead { negate, body } | CheckSpec::LookBehind { negate, body, max_len: 1 } => {
+                let ahead = matches!(spec, CheckSpec::LookAhead { .. });
+                match char_table(body) {
+                    Some((ascii, non_ascii)) => Check::Char { ahead, negate: *negate, ascii, non_ascii },
+                    None if ahead => Check::LookAhead { negate: *negate, re: relaxed_regex(body, size_limit)? },
+                    None => Check::LookBehind {
+                        negate: *negate,
+                        re: relaxed_regex(&format!("(?:{body})\\z"), size_limit)?,
+                        max_len: 1,
+                    },
+                }
+            }
+            CheckSpec::LookBehind { negate, body, max_len } => Check::LookBehind {
+                negate: *negate,
+                re: relaxed_regex(&format!("(?:{body})\\z"), size_limit)?,
+                max_len: *max_len,
+            },
+            CheckSpec::Atomic { body } => Check::Atomic { re: relaxed_regex(body, size_limit)? },
+            CheckSpec::Exact { regex } => Check::Exact { re: onig_regex(regex)? },
+        })
+    }
+
+    /// Whether the removed construct holds for the group at `start..end`.
+    fn holds(&self, hay: &str, start: usize, end: usize) -> bool {
+        match self {
+            Check::Char { ahead, negate, ascii, non_ascii } => {
+                let c = if *ahead { hay[start..].chars().next() } else { hay[..start].chars().next_back() };
+                let member = match c {
+                    None => false,
+                    Some(c) if c.is_ascii() => ascii[c as usize],
+                    Some(_) => *non_ascii,
+                };
+                member != *negate
+            }
+            Check::LookAhead { negate, re } => {
+                let found = re.search(&Input::new(hay).range(start..).anchored(Anchored::Yes).earliest(true)).is_some();
+                found != *negate
+            }
+            Check::LookBehind { negate, re, max_len } => {
+                let mut from = start.saturating_sub(*max_len);
+                while !hay.is_char_boundary(from) {
+                    from -= 1;
+                }
+                let found = re.search(&Input::new(&hay[..start]).range(from..)).is_some();
+                found != *negate
+            }
+            Check::Atomic { re } => re
+                .search(&Input::new(hay).range(start..).anchored(Anchored::Yes))
+                .is_some_and(|m| m.end() == end),
+            Check::Exact { re } => {
+                let mut param = onig::MatchParam::default();
+                param.set_retry_limit_in_match(100_000);
+                matches!(
+                    re.match_with_param(hay, start, onig::SearchOptions::SEARCH_OPTION_NONE, None, param),
+                    Ok(Some(len)) if len == end - start
+                )
+            }
+        }
+    }
+}
