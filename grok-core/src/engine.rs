@@ -62,12 +62,18 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn regex_error(err: impl std::fmt::Display, size_limit: usize) -> Error {
-    let text = err.to_string();
-    if text.contains("exceeds size limit") || text.contains("too big") || text.contains("size limit") {
+fn regex_error(err: meta::BuildError, size_limit: usize) -> Error {
+    // The top-level message is terse ("error building NFA"); the cause says why.
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    if err.size_limit().is_some() || text.contains("exceeds size limit") || text.contains("too big") {
         Error::new(
             ErrorKind::SizeLimit { limit: size_limit },
-            format!("the compiled regex is larger than the size limit of {size_limit} bytes: {text}"),
+            format!("the compiled automaton is larger than the size limit (derived from {size_limit} bytes): {text}"),
         )
     } else {
         Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {text}"))

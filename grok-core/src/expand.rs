@@ -13,7 +13,7 @@ use crate::value::FieldType;
 
 /// Deepest nesting of the expanded tree (definitions within definitions,
 /// groups within groups). Keeps every recursive pass far from the stack's end.
-pub(crate) const MAX_DEPTH: usize = 400;
+pub(crate) const MAX_DEPTH: usize = 200;
 
 /// Most nodes an expanded expression may have.
 pub(crate) const MAX_NODES: usize = 1_000_000;

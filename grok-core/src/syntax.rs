@@ -7,6 +7,9 @@ use crate::value::FieldType;
 /// Deepest nesting of groups a definition may have.
 pub(crate) const MAX_NESTING: usize = 250;
 
+/// Largest count in `{n,m}`, as Oniguruma has it.
+pub(crate) const MAX_REPEAT: u32 = 100_000;
+
 /// One node of a parsed definition.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Node {
@@ -236,6 +239,12 @@ impl Parser<'_> {
                 }
                 Some('{') => match self.interval() {
                     Some((min, max, len)) => {
+                        if min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT) {
+                            return Err(self.error(
+                                ErrorKind::SizeLimit { limit: MAX_REPEAT as usize },
+                                format!("repeat count too large (the limit is {MAX_REPEAT})"),
+                            ));
+                        }
                         self.pos += len;
                         (min, max, true)
                     }
@@ -288,8 +297,8 @@ impl Parser<'_> {
                 return Some(None);
             }
             let s: String = self.chars[start..*i].iter().collect();
-            // Oniguruma's limit on repeat counts.
-            s.parse::<u32>().ok().filter(|n| *n <= 100_000).map(Some)
+            // Saturate: a count this large is rejected by the caller.
+            Some(Some(s.parse::<u32>().unwrap_or(u32::MAX)))
         };
         let min = number(&mut i)?;
         let (min, max) = if self.chars.get(i) == Some(&',') {
