@@ -72,3 +72,8 @@ mod thread_safety {
         assert_send_sync::<super::PatternLibrary>();
     }
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -141,6 +141,7 @@ pub(crate) struct PatternInner {
     regex: String,
     relaxed: String,
     pub(crate) layout: Layout,
+    groups: Vec<(String, FieldType)>,
     engine: Engine,
 }
 
@@ -190,6 +191,7 @@ impl Pattern {
                 regex: program.exact,
                 relaxed: program.relaxed,
                 layout: Layout::new(&expansion.fields),
+                groups: expansion.fields.iter().map(|f| (f.name.clone(), f.ty)).collect(),
                 engine,
             }),
         })
@@ -210,6 +212,20 @@ impl Pattern {
     /// by check markers `c0`, `c1`, …).
     pub fn linear_regex(&self) -> &str {
         &self.inner.relaxed
+    }
+
+    /// The capture groups of [`Pattern::regex`]: entry `i` is the field name
+    /// and type of group `g{i}`. A name appears more than once when a field
+    /// is captured in several places.
+    ///
+    /// ```
+    /// let p = grok_core::PatternLibrary::legacy().compile("%{INT:a:int} %{INT:a}")?;
+    /// let table: Vec<(&str, String)> = p.field_table().map(|(n, t)| (n, t.to_string())).collect();
+    /// assert_eq!(table, [("a", "int".to_string()), ("a", "string".to_string())]);
+    /// # Ok::<(), grok_core::Error>(())
+    /// ```
+    pub fn field_table(&self) -> impl Iterator<Item = (&str, FieldType)> + '_ {
+        self.inner.groups.iter().map(|(n, t)| (n.as_str(), *t))
     }
 
     /// The options it was compiled with.
