@@ -48,11 +48,18 @@ impl Layout {
                     None => &layout.roots,
                     Some(n) => &layout.tree[n].children,
                 };
-                let found = siblings.iter().copied().find(|&n| layout.tree[n].key == key);
+                let found = siblings
+                    .iter()
+                    .copied()
+                    .find(|&n| layout.tree[n].key == key);
                 let node = match found {
                     Some(n) => n,
                     None => {
-                        layout.tree.push(TreeNode { key, field: None, children: Vec::new() });
+                        layout.tree.push(TreeNode {
+                            key,
+                            field: None,
+                            children: Vec::new(),
+                        });
                         let n = layout.tree.len() - 1;
                         match level {
                             None => layout.roots.push(n),
@@ -131,13 +138,20 @@ impl<'a> Captures<'a> {
         &mut self.raw
     }
 
-    pub(crate) fn fill(&mut self, text: &'a str, decision: Decision, options: &CompileOptions) -> Result<(), Error> {
+    pub(crate) fn fill(
+        &mut self,
+        text: &'a str,
+        decision: Decision,
+        options: &CompileOptions,
+    ) -> Result<(), Error> {
         self.decision = decision;
         let layout = self.layout;
         for (d, captures) in layout.captures.iter().enumerate() {
             let start = self.values.len();
             for &(id, ty) in captures {
-                let Some((s, e)) = self.raw.get(id).copied().flatten() else { continue };
+                let Some((s, e)) = self.raw.get(id).copied().flatten() else {
+                    continue;
+                };
                 let piece = &text[s..e];
                 let value = if piece.is_empty() {
                     if !options.is_keep_empty() {
@@ -148,7 +162,10 @@ impl<'a> Captures<'a> {
                     convert(piece, ty, options.conversion_mode()).ok_or_else(|| {
                         let name = layout.fields[d].name();
                         Error::new(
-                            ErrorKind::Conversion { field: name.to_string(), value: piece.to_string() },
+                            ErrorKind::Conversion {
+                                field: name.to_string(),
+                                value: piece.to_string(),
+                            },
                             format!("field {name}: {piece:?} is not a valid {ty}"),
                         )
                     })?
@@ -199,10 +216,9 @@ impl<'a> Captures<'a> {
     /// field was captured more than once).
     pub fn iter(&self) -> impl Iterator<Item = (&'a FieldInfo, &[Value<'a>])> + '_ {
         let fields: &'a [FieldInfo] = &self.layout.fields;
-        fields
-            .iter()
-            .enumerate()
-            .filter_map(move |(d, f)| self.ranges[d].map(|(s, e)| (f, &self.values[s as usize..e as usize])))
+        fields.iter().enumerate().filter_map(move |(d, f)| {
+            self.ranges[d].map(|(s, e)| (f, &self.values[s as usize..e as usize]))
+        })
     }
 
     /// How many distinct fields were captured.
@@ -228,7 +244,8 @@ impl<'a> Captures<'a> {
 
     fn node_has_value(&self, n: usize) -> bool {
         let node = &self.layout.tree[n];
-        node.field.is_some_and(|d| self.ranges[d].is_some()) || node.children.iter().any(|&c| self.node_has_value(c))
+        node.field.is_some_and(|d| self.ranges[d].is_some())
+            || node.children.iter().any(|&c| self.node_has_value(c))
     }
 }
 
@@ -271,13 +288,22 @@ impl Serialize for NodeSer<'_, '_> {
         let mut map = s.serialize_map(None)?;
         for &n in self.nodes {
             let node = &caps.layout.tree[n];
-            let own = node.field.map(|d| caps.values_of(d)).filter(|v| !v.is_empty());
+            let own = node
+                .field
+                .map(|d| caps.values_of(d))
+                .filter(|v| !v.is_empty());
             if let Some(values) = own {
                 // A value and nested fields under one key cannot both be
                 // written; the value wins.
                 map.serialize_entry(&node.key, &ValuesSer(values))?;
             } else if caps.node_has_value(n) {
-                map.serialize_entry(&node.key, &NodeSer { caps, nodes: &node.children })?;
+                map.serialize_entry(
+                    &node.key,
+                    &NodeSer {
+                        caps,
+                        nodes: &node.children,
+                    },
+                )?;
             }
         }
         map.end()
@@ -286,6 +312,10 @@ impl Serialize for NodeSer<'_, '_> {
 
 impl Serialize for Captures<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        NodeSer { caps: self, nodes: &self.layout.roots }.serialize(s)
+        NodeSer {
+            caps: self,
+            nodes: &self.layout.roots,
+        }
+        .serialize(s)
     }
 }

@@ -38,7 +38,11 @@ pub(crate) enum CheckSpec {
     /// regex with no checks of its own.
     LookAhead { negate: bool, body: String },
     /// `(?<=body)` / `(?<!body)`; `max_len` bounds the body's length in bytes.
-    LookBehind { negate: bool, body: String, max_len: usize },
+    LookBehind {
+        negate: bool,
+        body: String,
+        max_len: usize,
+    },
     /// `(?>body)`: the first match of `body` at the group's start must end
     /// where the group ended.
     Atomic { body: String },
@@ -68,7 +72,11 @@ pub(crate) struct Program {
 impl Program {
     /// Whether every match is decided on the linear-time path (checks included).
     pub fn fully_linear(&self) -> bool {
-        !self.exact_only && !self.checks.iter().any(|c| matches!(c, CheckSpec::Exact { .. }))
+        !self.exact_only
+            && !self
+                .checks
+                .iter()
+                .any(|c| matches!(c, CheckSpec::Exact { .. }))
     }
 }
 
@@ -77,7 +85,17 @@ pub(crate) fn compile(root: &Node, size_limit: usize) -> Result<Program, Error> 
     exact.node(root)?;
     let mut relaxed = Emitter::new(Target::Relaxed, size_limit);
     relaxed.node(root)?;
-    let exact_fields = exact.roles.iter().filter_map(|r| if let Role::Field(f) = r { Some(*f) } else { None }).collect();
+    let exact_fields = exact
+        .roles
+        .iter()
+        .filter_map(|r| {
+            if let Role::Field(f) = r {
+                Some(*f)
+            } else {
+                None
+            }
+        })
+        .collect();
     Ok(Program {
         exact: exact.out,
         exact_fields,
@@ -212,7 +230,8 @@ impl Emitter {
             }
             self.out.push(c);
         } else {
-            self.out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4])));
+            self.out
+                .push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4])));
         }
     }
 
@@ -230,10 +249,21 @@ impl Emitter {
             Assert::NotWordBoundary => "\\B",
             Assert::TextEndNewline if exact => "\\Z",
             Assert::TextEndNewline => {
-                self.look(true, false, &Node::Concat(vec![
-                    Node::Repeat(Box::new(Repeat { node: Node::Literal('\n'), min: 0, max: Some(1), greedy: true, possessive: false })),
-                    Node::Assert(Assert::TextEnd),
-                ]), "\\Z");
+                self.look(
+                    true,
+                    false,
+                    &Node::Concat(vec![
+                        Node::Repeat(Box::new(Repeat {
+                            node: Node::Literal('\n'),
+                            min: 0,
+                            max: Some(1),
+                            greedy: true,
+                            possessive: false,
+                        })),
+                        Node::Assert(Assert::TextEnd),
+                    ]),
+                    "\\Z",
+                );
                 return;
             }
         };
@@ -243,8 +273,14 @@ impl Emitter {
     fn repeat(&mut self, rep: &Repeat) -> Result<(), Error> {
         if rep.possessive && self.target != Target::Exact {
             // `x*+` is `(?>x*)`.
-            let greedy = Node::Repeat(Box::new(Repeat { possessive: false, ..rep.clone() }));
-            return self.group(&Group { kind: GroupKind::Atomic, node: greedy });
+            let greedy = Node::Repeat(Box::new(Repeat {
+                possessive: false,
+                ..rep.clone()
+            }));
+            return self.group(&Group {
+                kind: GroupKind::Atomic,
+                node: greedy,
+            });
         }
         let looping = rep.max != Some(1);
         let mut tracked = None;
@@ -353,7 +389,8 @@ impl Emitter {
 
     fn push_check(&mut self, spec: CheckSpec) -> usize {
         self.checks.push(spec);
-        self.check_loops.push(self.loops.iter().flatten().copied().collect());
+        self.check_loops
+            .push(self.loops.iter().flatten().copied().collect());
         let id = self.checks.len() - 1;
         self.roles.push(Role::Check(id));
         id
@@ -374,13 +411,24 @@ impl Emitter {
             return;
         }
         let spec = if !simple {
-            CheckSpec::Exact { regex: exact_text.to_string() }
+            CheckSpec::Exact {
+                regex: exact_text.to_string(),
+            }
         } else if ahead {
-            CheckSpec::LookAhead { negate, body: plain.out }
+            CheckSpec::LookAhead {
+                negate,
+                body: plain.out,
+            }
         } else {
             match max_len(&plain.out) {
-                Some(max_len) => CheckSpec::LookBehind { negate, body: plain.out, max_len },
-                None => CheckSpec::Exact { regex: exact_text.to_string() },
+                Some(max_len) => CheckSpec::LookBehind {
+                    negate,
+                    body: plain.out,
+                    max_len,
+                },
+                None => CheckSpec::Exact {
+                    regex: exact_text.to_string(),
+                },
             }
         };
         let id = self.push_check(spec);
@@ -417,7 +465,10 @@ impl Emitter {
             CheckSpec::Atomic { body: plain.out }
         } else {
             let mut exact = self.sub(Target::Exact);
-            exact.group(&Group { kind: GroupKind::Atomic, node: body.clone() })?;
+            exact.group(&Group {
+                kind: GroupKind::Atomic,
+                node: body.clone(),
+            })?;
             CheckSpec::Exact { regex: exact.out }
         };
         let id = self.push_check(spec);
@@ -444,7 +495,9 @@ impl Emitter {
 /// atomic group, a possessive repeat, `\Z`) that may need a check.
 fn has_removable(node: &Node) -> bool {
     match node {
-        Node::Group(g) => matches!(g.kind, GroupKind::Atomic | GroupKind::Look { .. }) || has_removable(&g.node),
+        Node::Group(g) => {
+            matches!(g.kind, GroupKind::Atomic | GroupKind::Look { .. }) || has_removable(&g.node)
+        }
         Node::Concat(items) | Node::Alt(items) => items.iter().any(has_removable),
         Node::Repeat(r) => r.possessive || has_removable(&r.node),
         Node::Assert(Assert::TextEndNewline) => true,
@@ -454,7 +507,9 @@ fn has_removable(node: &Node) -> bool {
 
 fn contains_field(node: &Node) -> bool {
     match node {
-        Node::Group(g) => matches!(g.kind, GroupKind::Field(_) | GroupKind::Named(_)) || contains_field(&g.node),
+        Node::Group(g) => {
+            matches!(g.kind, GroupKind::Field(_) | GroupKind::Named(_)) || contains_field(&g.node)
+        }
         Node::Concat(items) | Node::Alt(items) => items.iter().any(contains_field),
         Node::Repeat(r) => contains_field(&r.node),
         _ => false,
@@ -462,12 +517,22 @@ fn contains_field(node: &Node) -> bool {
 }
 
 fn syntax_config() -> regex_automata::util::syntax::Config {
-    regex_automata::util::syntax::Config::new().dot_matches_new_line(true).nest_limit(1000)
+    regex_automata::util::syntax::Config::new()
+        .dot_matches_new_line(true)
+        .nest_limit(1000)
 }
 
 fn hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
-    let ast = ParserBuilder::new().nest_limit(1000).build().parse(pattern).ok()?;
-    TranslatorBuilder::new().dot_matches_new_line(true).build().translate(pattern, &ast).ok()
+    let ast = ParserBuilder::new()
+        .nest_limit(1000)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    TranslatorBuilder::new()
+        .dot_matches_new_line(true)
+        .build()
+        .translate(pattern, &ast)
+        .ok()
 }
 
 /// The longest match of a relaxed regex in bytes, if bounded.
@@ -502,9 +567,12 @@ pub(crate) fn single_end(pattern: &str) -> bool {
         Ok(dfa) => dfa,
         Err(_) => return false,
     };
-    let Ok(start) = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)) else { return false };
+    let Ok(start) = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)) else {
+        return false;
+    };
     let matched = |s| {
-        dfa.is_match_state(dfa.next_eoi_state(s)) || (0..=255u8).any(|b| dfa.is_match_state(dfa.next_state(s, b)))
+        dfa.is_match_state(dfa.next_eoi_state(s))
+            || (0..=255u8).any(|b| dfa.is_match_state(dfa.next_state(s, b)))
     };
     // Every state reachable from the start.
     let mut seen = std::collections::HashSet::new();
@@ -530,7 +598,10 @@ pub(crate) fn single_end(pattern: &str) -> bool {
             continue;
         }
         let mut reach = std::collections::HashSet::new();
-        let mut stack: Vec<_> = (0..=255u8).map(|b| dfa.next_state(s, b)).filter(|t| !dfa.is_dead_state(*t)).collect();
+        let mut stack: Vec<_> = (0..=255u8)
+            .map(|b| dfa.next_state(s, b))
+            .filter(|t| !dfa.is_dead_state(*t))
+            .collect();
         while let Some(t) = stack.pop() {
             if !reach.insert(t) {
                 continue;
@@ -564,7 +635,7 @@ fn class_text(class: &Class, out: &mut String, exact: bool) {
 fn items_text(items: &[ClassItem], out: &mut String, exact: bool) {
     if items.is_empty() {
         // `[]` cannot be written; an impossible member keeps the meaning.
-        out.push_str(if exact { "\\x{10FFFF}&&[^\\x{10FFFF}]" } else { "\\x{10FFFF}&&[^\\x{10FFFF}]" });
+        out.push_str("\\x{10FFFF}&&[^\\x{10FFFF}]");
         return;
     }
     for item in items {
@@ -672,8 +743,18 @@ mod tests {
         let p = program("(?<![0-9])[0-9]+(?![0-9])");
         assert_eq!(p.relaxed, "(?<c0>)(?:[0-9])+(?<c1>)");
         assert_eq!(p.exact, "(?<![0-9])(?:[0-9])+(?![0-9])");
-        assert!(matches!(&p.checks[0], CheckSpec::LookBehind { negate: true, max_len: 1, .. }));
-        assert!(matches!(&p.checks[1], CheckSpec::LookAhead { negate: true, .. }));
+        assert!(matches!(
+            &p.checks[0],
+            CheckSpec::LookBehind {
+                negate: true,
+                max_len: 1,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &p.checks[1],
+            CheckSpec::LookAhead { negate: true, .. }
+        ));
         assert!(p.fully_linear());
     }
 
@@ -703,6 +784,9 @@ mod tests {
     #[test]
     fn classes_spell_out_ruby_meanings() {
         let p = program("\\w\\s[\\d.]\\h");
-        assert_eq!(p.relaxed, "[0-9A-Za-z_][\\t\\n\\x{B}\\x{C}\\r ][0-9\\.][0-9A-Fa-f]");
+        assert_eq!(
+            p.relaxed,
+            "[0-9A-Za-z_][\\t\\n\\x{B}\\x{C}\\r ][0-9\\.][0-9A-Fa-f]"
+        );
     }
 }

@@ -3,10 +3,13 @@
 //! under a retry limit only when a check fails.
 
 use regex_automata::meta;
+use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
+use regex_automata::PatternID;
 use regex_automata::{Anchored, Input};
 
+use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
 
@@ -19,28 +22,54 @@ pub enum Decision {
     Exact,
 }
 
+/// A check, the relaxed group that marks where it applies, and the tracked
+/// loops around it.
+type Marker = (usize, Check, Box<[usize]>);
+
 enum Check {
     /// A one-character look-around: membership of the neighbouring char.
-    Char { ahead: bool, negate: bool, ascii: Box<[bool; 128]>, non_ascii: bool },
-    LookAhead { negate: bool, re: meta::Regex },
-    LookBehind { negate: bool, re: meta::Regex, max_len: usize },
-    Atomic { re: meta::Regex },
-    Exact { re: onig::Regex },
+    Char {
+        ahead: bool,
+        negate: bool,
+        ascii: Box<[bool; 128]>,
+        non_ascii: bool,
+    },
+    LookAhead {
+        negate: bool,
+        re: meta::Regex,
+    },
+    LookBehind {
+        negate: bool,
+        re: meta::Regex,
+        max_len: usize,
+    },
+    Atomic {
+        re: meta::Regex,
+    },
+    Exact {
+        re: onig::Regex,
+    },
 }
 
-type ScratchFn = Box<dyn Fn() -> Scratch + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+type ScratchFn =
+    Box<dyn Fn() -> Scratch + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
 
 struct Scratch {
     cache: meta::Cache,
     slots: Slots,
+    memo: Memo,
 }
 
 pub(crate) struct Engine {
     relaxed: meta::Regex,
+    /// Extracts captures from the span the DFA found.
+    backtracker: Backtracker,
+    /// Whether anything beyond the match itself is needed (fields or checks).
+    needs_groups: bool,
     /// Relaxed group index of each field id (`None`: not in the relaxed regex).
     field_groups: Box<[Option<usize>]>,
-    /// (relaxed group index, check, tracked loops around it) triples.
-    checks: Box<[(usize, Check, Box<[usize]>)]>,
+    /// The checks, each with its marker group and the loops around it.
+    checks: Box<[Marker]>,
     /// (whole-loop group, last-iteration group) of each tracked loop.
     loops: Box<[(usize, usize)]>,
     exact_only: bool,
@@ -70,7 +99,8 @@ fn regex_error(err: meta::BuildError, size_limit: usize) -> Error {
         text = format!("{text}: {cause}");
         source = cause.source();
     }
-    if err.size_limit().is_some() || text.contains("exceeds size limit") || text.contains("too big") {
+    if err.size_limit().is_some() || text.contains("exceeds size limit") || text.contains("too big")
+    {
         Error::new(
             ErrorKind::SizeLimit { limit: size_limit },
             format!("the compiled automaton is larger than the size limit (derived from {size_limit} bytes): {text}"),
@@ -93,8 +123,17 @@ fn relaxed_regex(pattern: &str, size_limit: usize) -> Result<meta::Regex, Error>
 }
 
 fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {
-    onig::Regex::with_options(pattern, onig::RegexOptions::REGEX_OPTION_MULTILINE, onig::Syntax::ruby())
-        .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {}", e.description())))
+    onig::Regex::with_options(
+        pattern,
+        onig::RegexOptions::REGEX_OPTION_MULTILINE,
+        onig::Syntax::ruby(),
+    )
+    .map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidRegex,
+            format!("invalid regex: {}", e.description()),
+        )
+    })
 }
 
 /// A one-character body (`[0-9]`, `\\`, `[^a-z]`) as a membership table
@@ -102,8 +141,14 @@ fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {
 /// not a single char or non-ASCII membership is not uniform.
 fn char_table(body: &str) -> Option<(Box<[bool; 128]>, bool)> {
     use regex_syntax::hir::{Class, HirKind};
-    let ast = regex_syntax::ast::parse::ParserBuilder::new().build().parse(body).ok()?;
-    let hir = regex_syntax::hir::translate::TranslatorBuilder::new().build().translate(body, &ast).ok()?;
+    let ast = regex_syntax::ast::parse::ParserBuilder::new()
+        .build()
+        .parse(body)
+        .ok()?;
+    let hir = regex_syntax::hir::translate::TranslatorBuilder::new()
+        .build()
+        .translate(body, &ast)
+        .ok()?;
     let mut ascii = Box::new([false; 128]);
     let non_ascii = match hir.kind() {
         HirKind::Literal(lit) if lit.0.len() == 1 && lit.0[0] < 0x80 => {
@@ -120,7 +165,8 @@ fn char_table(body: &str) -> Option<(Box<[bool; 128]>, bool)> {
                     high.push(((r.start() as u32).max(0x80), r.end() as u32));
                 }
             }
-            let covers_all = high == [(0x80, 0x10FFFF)] || high == [(0x80, 0xD7FF), (0xE000, 0x10FFFF)];
+            let covers_all =
+                high == [(0x80, 0x10FFFF)] || high == [(0x80, 0xD7FF), (0xE000, 0x10FFFF)];
             if high.is_empty() {
                 false
             } else if covers_all {
@@ -135,7 +181,12 @@ fn char_table(body: &str) -> Option<(Box<[bool; 128]>, bool)> {
 }
 
 impl Engine {
-    pub(crate) fn new(program: &Program, field_count: usize, size_limit: usize, match_limit: u32) -> Result<Engine, Error> {
+    pub(crate) fn new(
+        program: &Program,
+        field_count: usize,
+        size_limit: usize,
+        match_limit: u32,
+    ) -> Result<Engine, Error> {
         let relaxed = relaxed_regex(&program.relaxed, size_limit)?;
         let mut field_groups = vec![None; field_count];
         let mut checks = Vec::with_capacity(program.checks.len());
@@ -154,14 +205,35 @@ impl Engine {
             }
         }
         let needs_exact = program.exact_only || !program.checks.is_empty();
-        let exact = if needs_exact { Some(onig_regex(&program.exact)?) } else { None };
+        let exact = if needs_exact {
+            Some(onig_regex(&program.exact)?)
+        } else {
+            None
+        };
         let mut exact_groups = vec![None; field_count];
         for (i, f) in program.exact_fields.iter().enumerate() {
             exact_groups[*f] = Some(i + 1);
         }
+        let nfa = thompson::Compiler::new()
+            .syntax(compile::relaxed_syntax())
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                    .which_captures(thompson::WhichCaptures::All),
+            )
+            .build(&program.relaxed)
+            .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {e}")))?;
+        let group_info = nfa.group_info().clone();
         let re = relaxed.clone();
-        let create: ScratchFn = Box::new(move || Scratch { cache: re.create_cache(), slots: re.create_captures() });
+        let create: ScratchFn = Box::new(move || Scratch {
+            cache: re.create_cache(),
+            slots: Slots::all(group_info.clone()),
+            memo: Memo::default(),
+        });
+        let needs_groups = !program.roles.is_empty();
         Ok(Engine {
+            backtracker: Backtracker::new(nfa),
+            needs_groups,
             relaxed,
             field_groups: field_groups.into(),
             checks: checks.into(),
@@ -181,17 +253,28 @@ impl Engine {
     }
 
     /// Whether the text matches, without extracting fields.
-    pub(crate) fn is_match(&self, hay: &str, spans: &mut Vec<Option<(usize, usize)>>) -> Result<bool, Error> {
+    pub(crate) fn is_match(
+        &self,
+        hay: &str,
+        spans: &mut Vec<Option<(usize, usize)>>,
+    ) -> Result<bool, Error> {
         if self.checks.is_empty() && !self.exact_only {
             let mut scratch = self.pool.get();
-            return Ok(self.relaxed.search_with(&mut scratch.cache, &Input::new(hay).earliest(true)).is_some());
+            return Ok(self
+                .relaxed
+                .search_with(&mut scratch.cache, &Input::new(hay).earliest(true))
+                .is_some());
         }
         Ok(self.search(hay, spans)?.is_some())
     }
 
     /// Finds the first match; fills `spans` (indexed by field id) and says
     /// which engine decided. `None` when nothing matches.
-    pub(crate) fn search(&self, hay: &str, spans: &mut Vec<Option<(usize, usize)>>) -> Result<Option<Decision>, Error> {
+    pub(crate) fn search(
+        &self,
+        hay: &str,
+        spans: &mut Vec<Option<(usize, usize)>>,
+    ) -> Result<Option<Decision>, Error> {
         spans.clear();
         spans.resize(self.field_groups.len(), None);
         {
@@ -199,13 +282,39 @@ impl Engine {
             let scratch = &mut *guard;
             let input = Input::new(hay);
             if self.exact_only {
-                if self.relaxed.search_with(&mut scratch.cache, &input.clone().earliest(true)).is_none() {
+                if self
+                    .relaxed
+                    .search_with(&mut scratch.cache, &input.clone().earliest(true))
+                    .is_none()
+                {
                     return Ok(None);
                 }
             } else {
-                self.relaxed.search_captures_with(&mut scratch.cache, &input, &mut scratch.slots);
-                if !scratch.slots.is_match() {
-                    return Ok(None);
+                if !self.needs_groups {
+                    let found = self
+                        .relaxed
+                        .search_with(&mut scratch.cache, &input.clone().earliest(true));
+                    return Ok(found.map(|_| Decision::Linear));
+                }
+                if self.backtracker.fits(hay.len()) {
+                    if !self
+                        .backtracker
+                        .search(&mut scratch.memo, hay, scratch.slots.slots_mut())
+                    {
+                        return Ok(None);
+                    }
+                    scratch.slots.set_pattern(Some(PatternID::ZERO));
+                } else {
+                    // Too long for the memo budget: the lazy DFA and the
+                    // PikeVM, linear too.
+                    self.relaxed.search_captures_with(
+                        &mut scratch.cache,
+                        &input,
+                        &mut scratch.slots,
+                    );
+                    if !scratch.slots.is_match() {
+                        return Ok(None);
+                    }
                 }
                 let slots = &scratch.slots;
                 let ran_once = |l: &usize| {
@@ -215,10 +324,15 @@ impl Engine {
                         _ => false,
                     }
                 };
-                let all_pass = self.checks.iter().all(|(group, check, loops)| match slots.get_group(*group) {
-                    None => true,
-                    Some(span) => loops.iter().all(ran_once) && check.holds(hay, span.start, span.end),
-                });
+                let all_pass =
+                    self.checks
+                        .iter()
+                        .all(|(group, check, loops)| match slots.get_group(*group) {
+                            None => true,
+                            Some(span) => {
+                                loops.iter().all(ran_once) && check.holds(hay, span.start, span.end)
+                            }
+                        });
                 if all_pass {
                     for (field, group) in self.field_groups.iter().enumerate() {
                         if let Some(span) = group.and_then(|g| slots.get_group(g)) {
@@ -232,11 +346,24 @@ impl Engine {
         self.exact_search(hay, spans)
     }
 
-    fn exact_search(&self, hay: &str, spans: &mut [Option<(usize, usize)>]) -> Result<Option<Decision>, Error> {
-        let Some(exact) = &self.exact else { return Ok(None) };
+    fn exact_search(
+        &self,
+        hay: &str,
+        spans: &mut [Option<(usize, usize)>],
+    ) -> Result<Option<Decision>, Error> {
+        let Some(exact) = &self.exact else {
+            return Ok(None);
+        };
         let mut region = onig::Region::new();
         let found = exact
-            .search_with_param(hay, 0, hay.len(), onig::SearchOptions::SEARCH_OPTION_NONE, Some(&mut region), self.param())
+            .search_with_param(
+                hay,
+                0,
+                hay.len(),
+                onig::SearchOptions::SEARCH_OPTION_NONE,
+                Some(&mut region),
+                self.param(),
+            )
             .map_err(|_| self.limit_error())?;
         if found.is_none() {
             return Ok(None);
@@ -275,11 +402,24 @@ impl Engine {
 impl Check {
     fn build(spec: &CheckSpec, size_limit: usize) -> Result<Check, Error> {
         Ok(match spec {
-            CheckSpec::LookAhead { negate, body } | CheckSpec::LookBehind { negate, body, max_len: 1 } => {
+            CheckSpec::LookAhead { negate, body }
+            | CheckSpec::LookBehind {
+                negate,
+                body,
+                max_len: 1,
+            } => {
                 let ahead = matches!(spec, CheckSpec::LookAhead { .. });
                 match char_table(body) {
-                    Some((ascii, non_ascii)) => Check::Char { ahead, negate: *negate, ascii, non_ascii },
-                    None if ahead => Check::LookAhead { negate: *negate, re: relaxed_regex(body, size_limit)? },
+                    Some((ascii, non_ascii)) => Check::Char {
+                        ahead,
+                        negate: *negate,
+                        ascii,
+                        non_ascii,
+                    },
+                    None if ahead => Check::LookAhead {
+                        negate: *negate,
+                        re: relaxed_regex(body, size_limit)?,
+                    },
                     None => Check::LookBehind {
                         negate: *negate,
                         re: relaxed_regex(&format!("(?:{body})\\z"), size_limit)?,
@@ -287,21 +427,38 @@ impl Check {
                     },
                 }
             }
-            CheckSpec::LookBehind { negate, body, max_len } => Check::LookBehind {
+            CheckSpec::LookBehind {
+                negate,
+                body,
+                max_len,
+            } => Check::LookBehind {
                 negate: *negate,
                 re: relaxed_regex(&format!("(?:{body})\\z"), size_limit)?,
                 max_len: *max_len,
             },
-            CheckSpec::Atomic { body } => Check::Atomic { re: relaxed_regex(body, size_limit)? },
-            CheckSpec::Exact { regex } => Check::Exact { re: onig_regex(regex)? },
+            CheckSpec::Atomic { body } => Check::Atomic {
+                re: relaxed_regex(body, size_limit)?,
+            },
+            CheckSpec::Exact { regex } => Check::Exact {
+                re: onig_regex(regex)?,
+            },
         })
     }
 
     /// Whether the removed construct holds for the group at `start..end`.
     fn holds(&self, hay: &str, start: usize, end: usize) -> bool {
         match self {
-            Check::Char { ahead, negate, ascii, non_ascii } => {
-                let c = if *ahead { hay[start..].chars().next() } else { hay[..start].chars().next_back() };
+            Check::Char {
+                ahead,
+                negate,
+                ascii,
+                non_ascii,
+            } => {
+                let c = if *ahead {
+                    hay[start..].chars().next()
+                } else {
+                    hay[..start].chars().next_back()
+                };
                 let member = match c {
                     None => false,
                     Some(c) if c.is_ascii() => ascii[c as usize],
@@ -310,15 +467,28 @@ impl Check {
                 member != *negate
             }
             Check::LookAhead { negate, re } => {
-                let found = re.search(&Input::new(hay).range(start..).anchored(Anchored::Yes).earliest(true)).is_some();
+                let found = re
+                    .search(
+                        &Input::new(hay)
+                            .range(start..)
+                            .anchored(Anchored::Yes)
+                            .earliest(true),
+                    )
+                    .is_some();
                 found != *negate
             }
-            Check::LookBehind { negate, re, max_len } => {
+            Check::LookBehind {
+                negate,
+                re,
+                max_len,
+            } => {
                 let mut from = start.saturating_sub(*max_len);
                 while !hay.is_char_boundary(from) {
                     from -= 1;
                 }
-                let found = re.search(&Input::new(&hay[..start]).range(from..)).is_some();
+                let found = re
+                    .search(&Input::new(&hay[..start]).range(from..))
+                    .is_some();
                 found != *negate
             }
             Check::Atomic { re } => re

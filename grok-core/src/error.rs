@@ -75,7 +75,12 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), pattern: None, offset: None }
+        Error {
+            kind,
+            message: message.into(),
+            pattern: None,
+            offset: None,
+        }
     }
 
     /// Attaches the text the error is about and the character offset in it,

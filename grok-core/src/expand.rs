@@ -59,7 +59,11 @@ pub(crate) fn field_path(name: &str) -> Option<Vec<String>> {
     }
 }
 
-pub(crate) fn expand(lib: &PatternLibrary, expr: &str, options: &CompileOptions) -> Result<Expansion, Error> {
+pub(crate) fn expand(
+    lib: &PatternLibrary,
+    expr: &str,
+    options: &CompileOptions,
+) -> Result<Expansion, Error> {
     let tree = syntax::parse(expr)?;
     let mut expander = Expander {
         lib,
@@ -71,7 +75,10 @@ pub(crate) fn expand(lib: &PatternLibrary, expr: &str, options: &CompileOptions)
         expr,
     };
     let root = expander.node(&tree, 0, None)?;
-    Ok(Expansion { root, fields: expander.fields })
+    Ok(Expansion {
+        root,
+        fields: expander.fields,
+    })
 }
 
 struct Expander<'a> {
@@ -87,7 +94,10 @@ struct Expander<'a> {
 
 impl Expander<'_> {
     fn add_field(&mut self, name: &str, ty: FieldType) -> usize {
-        self.fields.push(FieldSpec { name: canonical_field_name(name), ty });
+        self.fields.push(FieldSpec {
+            name: canonical_field_name(name),
+            ty,
+        });
         self.fields.len() - 1
     }
 
@@ -111,17 +121,25 @@ impl Expander<'_> {
             let chain = self.stack.join(" -> ");
             return Err(Error::new(
                 ErrorKind::SizeLimit { limit: MAX_DEPTH },
-                format!("the expression nests deeper than the limit of {MAX_DEPTH} (through {chain})"),
+                format!(
+                    "the expression nests deeper than the limit of {MAX_DEPTH} (through {chain})"
+                ),
             )
             .in_pattern(self.expr));
         }
         Ok(match node {
-            Node::Concat(items) => {
-                Node::Concat(items.iter().map(|n| self.node(n, depth + 1, origin)).collect::<Result<_, _>>()?)
-            }
-            Node::Alt(items) => {
-                Node::Alt(items.iter().map(|n| self.node(n, depth + 1, origin)).collect::<Result<_, _>>()?)
-            }
+            Node::Concat(items) => Node::Concat(
+                items
+                    .iter()
+                    .map(|n| self.node(n, depth + 1, origin))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Node::Alt(items) => Node::Alt(
+                items
+                    .iter()
+                    .map(|n| self.node(n, depth + 1, origin))
+                    .collect::<Result<_, _>>()?,
+            ),
             Node::Repeat(rep) => {
                 let mut rep = rep.clone();
                 rep.node = self.node(&rep.node, depth + 1, origin)?;
@@ -129,7 +147,9 @@ impl Expander<'_> {
             }
             Node::Group(group) => {
                 let kind = match &group.kind {
-                    GroupKind::Named(name) => GroupKind::Field(self.add_field(name, FieldType::String)),
+                    GroupKind::Named(name) => {
+                        GroupKind::Field(self.add_field(name, FieldType::String))
+                    }
                     other => other.clone(),
                 };
                 let inner = self.node(&group.node, depth + 1, origin)?;
@@ -140,13 +160,19 @@ impl Expander<'_> {
         })
     }
 
-    fn reference(&mut self, r: &syntax::GrokRef, depth: usize, origin: Option<&str>) -> Result<Node, Error> {
+    fn reference(
+        &mut self,
+        r: &syntax::GrokRef,
+        depth: usize,
+        origin: Option<&str>,
+    ) -> Result<Node, Error> {
         let locate = |err: Error| match origin {
             Some(text) => err.at(text, r.offset),
             None => err.at(self.expr, r.offset),
         };
         if let Some(def) = &r.inline {
-            let parsed = syntax::parse(def).map_err(|e| e.context(format!("in the inline definition of {}", r.name)))?;
+            let parsed = syntax::parse(def)
+                .map_err(|e| e.context(format!("in the inline definition of {}", r.name)))?;
             self.inline.insert(r.name.clone(), Arc::new(parsed));
         }
         if let Some(pos) = self.stack.iter().position(|n| n == &r.name) {
@@ -174,7 +200,10 @@ impl Expander<'_> {
                         None => String::new(),
                     };
                     return Err(locate(Error::new(
-                        ErrorKind::UnknownPattern { name: r.name.clone(), suggestion },
+                        ErrorKind::UnknownPattern {
+                            name: r.name.clone(),
+                            suggestion,
+                        },
                         format!("unknown pattern name {} {}{hint}", r.name, self.where_()),
                     )));
                 }
@@ -182,7 +211,9 @@ impl Expander<'_> {
         };
         let capture = match &r.field {
             Some(field) => Some(self.add_field(field, r.ty.unwrap_or(FieldType::String))),
-            None if !self.options.is_named_only() => Some(self.add_field(&r.name, r.ty.unwrap_or(FieldType::String))),
+            None if !self.options.is_named_only() => {
+                Some(self.add_field(&r.name, r.ty.unwrap_or(FieldType::String)))
+            }
             None => None,
         };
         self.stack.push(r.name.clone());
@@ -205,9 +236,18 @@ mod tests {
     fn canonical_names_follow_logstash() {
         assert_eq!(canonical_field_name("clientip"), "clientip");
         assert_eq!(canonical_field_name("[foo]"), "foo");
-        assert_eq!(canonical_field_name("[source][address]"), "[source][address]");
-        assert_eq!(canonical_field_name("[source][user][name"), "[source][user][name]");
+        assert_eq!(
+            canonical_field_name("[source][address]"),
+            "[source][address]"
+        );
+        assert_eq!(
+            canonical_field_name("[source][user][name"),
+            "[source][user][name]"
+        );
         assert_eq!(canonical_field_name("a.b"), "a.b");
-        assert_eq!(field_path("[@metadata][x]"), Some(vec!["@metadata".to_string(), "x".to_string()]));
+        assert_eq!(
+            field_path("[@metadata][x]"),
+            Some(vec!["@metadata".to_string(), "x".to_string()])
+        );
     }
 }

@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod backtrack;
 mod captures;
 mod compile;
 mod engine;

@@ -40,8 +40,10 @@ const ECS_FILES: &[(&str, &str)] = pattern_files!("ecs-v1": "aws", "bacula", "bi
 /// The project's own sshd family, loaded after either flavour.
 const SSHD_FILE: (&str, &str) = ("sshd", include_str!("../../patterns/sshd"));
 
-static LEGACY: Lazy<PatternLibrary> = Lazy::new(|| PatternLibrary::from_builtin(LEGACY_FILES, "legacy"));
-static ECS_V1: Lazy<PatternLibrary> = Lazy::new(|| PatternLibrary::from_builtin(ECS_FILES, "ecs-v1"));
+static LEGACY: Lazy<PatternLibrary> =
+    Lazy::new(|| PatternLibrary::from_builtin(LEGACY_FILES, "legacy"));
+static ECS_V1: Lazy<PatternLibrary> =
+    Lazy::new(|| PatternLibrary::from_builtin(ECS_FILES, "ecs-v1"));
 
 /// Where a definition came from, for error messages.
 #[derive(Clone, Debug)]
@@ -58,12 +60,18 @@ pub(crate) struct Definition {
 
 impl Definition {
     fn new(text: &str, origin: Option<Origin>) -> Definition {
-        Definition { text: Arc::from(text), origin, tree: OnceCell::new() }
+        Definition {
+            text: Arc::from(text),
+            origin,
+            tree: OnceCell::new(),
+        }
     }
 
     /// The parsed definition, parsed on first use.
     pub(crate) fn tree(&self) -> Result<Arc<Node>, Error> {
-        self.tree.get_or_init(|| syntax::parse(&self.text).map(Arc::new)).clone()
+        self.tree
+            .get_or_init(|| syntax::parse(&self.text).map(Arc::new))
+            .clone()
     }
 
     pub(crate) fn text_arc(&self) -> Arc<str> {
@@ -73,7 +81,10 @@ impl Definition {
     /// ` (file:line)` when the definition came from a file.
     pub(crate) fn origin_suffix(&self) -> String {
         match &self.origin {
-            Some(Origin { source, line: Some(line) }) => format!(" ({source}:{line})"),
+            Some(Origin {
+                source,
+                line: Some(line),
+            }) => format!(" ({source}:{line})"),
             Some(Origin { source, line: None }) => format!(" ({source})"),
             None => String::new(),
         }
@@ -81,6 +92,7 @@ impl Definition {
 }
 
 type CacheKey = (String, CompileOptions);
+type MatcherCache = Mutex<HashMap<(Vec<String>, CompileOptions), Matcher>>;
 
 /// Most compiled patterns the cache keeps; past it, the cache starts over.
 const CACHE_CAPACITY: usize = 1024;
@@ -90,7 +102,7 @@ struct Inner {
     definitions: HashMap<String, Arc<Definition>>,
     flavour: Option<Flavour>,
     cache: Arc<Mutex<HashMap<CacheKey, Pattern>>>,
-    matcher_cache: Arc<Mutex<HashMap<(Vec<String>, CompileOptions), Matcher>>>,
+    matcher_cache: Arc<MatcherCache>,
 }
 
 /// A set of named grok definitions (`NAME regex`), and the entry point for
@@ -165,13 +177,21 @@ impl PatternLibrary {
     fn from_builtin(files: &[(&str, &str)], dir: &str) -> PatternLibrary {
         let mut lib = PatternLibrary::empty();
         for (name, text) in files.iter().chain(std::iter::once(&SSHD_FILE)) {
-            let source = if *name == "sshd" { "patterns/sshd".to_string() } else { format!("patterns/{dir}/{name}") };
+            let source = if *name == "sshd" {
+                "patterns/sshd".to_string()
+            } else {
+                format!("patterns/{dir}/{name}")
+            };
             // The embedded files are tested to load; a failure here would be
             // a build defect, and skipping the line is the safe response.
             let _ = lib.load_str_from(text, &source);
         }
         let inner = Arc::make_mut(&mut lib.inner);
-        inner.flavour = Some(if dir == "legacy" { Flavour::Legacy } else { Flavour::EcsV1 });
+        inner.flavour = Some(if dir == "legacy" {
+            Flavour::Legacy
+        } else {
+            Flavour::EcsV1
+        });
         lib
     }
 
@@ -200,7 +220,9 @@ impl PatternLibrary {
     /// ```
     pub fn add(&mut self, name: &str, regex: &str) -> Result<(), Error> {
         check_name(name).map_err(|msg| Error::new(ErrorKind::PatternFile, msg))?;
-        self.inner_mut().definitions.insert(name.to_string(), Arc::new(Definition::new(regex, None)));
+        self.inner_mut()
+            .definitions
+            .insert(name.to_string(), Arc::new(Definition::new(regex, None)));
         Ok(())
     }
 
@@ -224,12 +246,19 @@ impl PatternLibrary {
     pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read pattern file {}: {e}", path.display()))
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read pattern file {}: {e}", path.display()),
+            )
         })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             Error::new(
                 ErrorKind::PatternFile,
-                format!("pattern file {} is not valid UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()),
+                format!(
+                    "pattern file {} is not valid UTF-8 (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
             )
         })?;
         self.load_str_from(&text, &path.display().to_string())
@@ -240,7 +269,10 @@ impl PatternLibrary {
     pub fn load_dir(&mut self, dir: impl AsRef<Path>) -> Result<(), Error> {
         let dir = dir.as_ref();
         let io_err = |e: std::io::Error| {
-            Error::new(ErrorKind::Io, format!("cannot read pattern directory {}: {e}", dir.display()))
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read pattern directory {}: {e}", dir.display()),
+            )
         };
         let mut files = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(io_err)? {
@@ -277,7 +309,9 @@ impl PatternLibrary {
                 continue;
             }
             let number = index + 1;
-            let bad = |msg: String| Error::new(ErrorKind::PatternFile, format!("{source}:{number}: {msg}"));
+            let bad = |msg: String| {
+                Error::new(ErrorKind::PatternFile, format!("{source}:{number}: {msg}"))
+            };
             let split = trimmed.find(char::is_whitespace);
             let (name, regex) = match split {
                 Some(at) => {
@@ -291,7 +325,16 @@ impl PatternLibrary {
                 return Err(bad(format!("expected `NAME regex`, found only {name:?}")));
             }
             check_name(name).map_err(bad)?;
-            parsed.push((name.to_string(), Definition::new(regex, Some(Origin { source: source.clone(), line: Some(number) }))));
+            parsed.push((
+                name.to_string(),
+                Definition::new(
+                    regex,
+                    Some(Origin {
+                        source: source.clone(),
+                        line: Some(number),
+                    }),
+                ),
+            ));
         }
         let inner = self.inner_mut();
         for (name, def) in parsed {
@@ -318,8 +361,12 @@ impl PatternLibrary {
 
     /// Every definition as `(name, regex)`, sorted by name.
     pub fn definitions(&self) -> Vec<(&str, &str)> {
-        let mut defs: Vec<(&str, &str)> =
-            self.inner.definitions.iter().map(|(n, d)| (n.as_str(), &*d.text)).collect();
+        let mut defs: Vec<(&str, &str)> = self
+            .inner
+            .definitions
+            .iter()
+            .map(|(n, d)| (n.as_str(), &*d.text))
+            .collect();
         defs.sort_unstable();
         defs
     }
@@ -371,7 +418,11 @@ impl PatternLibrary {
 
     /// Compiles an expression with the given options (or returns the cached
     /// compilation).
-    pub fn compile_with(&self, expression: &str, options: &CompileOptions) -> Result<Pattern, Error> {
+    pub fn compile_with(
+        &self,
+        expression: &str,
+        options: &CompileOptions,
+    ) -> Result<Pattern, Error> {
         let key = (expression.to_string(), options.clone());
         if let Some(found) = lock(&self.inner.cache).get(&key) {
             return Ok(found.clone());
@@ -404,18 +455,28 @@ impl PatternLibrary {
     }
 
     /// Compiles an ordered list of expressions into a [`Matcher`].
-    pub fn matcher_with<I, S>(&self, expressions: I, options: &CompileOptions) -> Result<Matcher, Error>
+    pub fn matcher_with<I, S>(
+        &self,
+        expressions: I,
+        options: &CompileOptions,
+    ) -> Result<Matcher, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let expressions: Vec<String> = expressions.into_iter().map(|e| e.as_ref().to_string()).collect();
+        let expressions: Vec<String> = expressions
+            .into_iter()
+            .map(|e| e.as_ref().to_string())
+            .collect();
         let key = (expressions, options.clone());
         if let Some(found) = lock(&self.inner.matcher_cache).get(&key) {
             return Ok(found.clone());
         }
-        let patterns =
-            key.0.iter().map(|e| self.compile_with(e, options)).collect::<Result<Vec<_>, Error>>()?;
+        let patterns = key
+            .0
+            .iter()
+            .map(|e| self.compile_with(e, options))
+            .collect::<Result<Vec<_>, Error>>()?;
         let matcher = Matcher::new(patterns)?;
         let mut cache = lock(&self.inner.matcher_cache);
         if cache.len() >= CACHE_CAPACITY {
@@ -429,7 +490,9 @@ impl PatternLibrary {
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave a HashMap of clones in a
     // broken state, so a poisoned lock is still usable.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn check_name(name: &str) -> Result<(), String> {
@@ -437,7 +500,9 @@ fn check_name(name: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!("invalid pattern name {name:?}: names are letters, digits and '_'"))
+        Err(format!(
+            "invalid pattern name {name:?}: names are letters, digits and '_'"
+        ))
     }
 }
 

@@ -39,7 +39,9 @@ struct MatcherInner {
 impl Matcher {
     /// A matcher over already compiled patterns, in order.
     pub fn new(patterns: Vec<Pattern>) -> Result<Matcher, Error> {
-        Ok(Matcher { inner: Arc::new(MatcherInner { patterns }) })
+        Ok(Matcher {
+            inner: Arc::new(MatcherInner { patterns }),
+        })
     }
 
     /// The patterns, in order.
@@ -66,11 +68,19 @@ impl Matcher {
     /// its index in [`Captures::pattern_index`].
     pub fn captures<'a>(&'a self, text: &'a str) -> Result<Option<Captures<'a>>, Error> {
         let mut caps = Captures::new();
-        Ok(if self.captures_into(text, &mut caps)? { Some(caps) } else { None })
+        Ok(if self.captures_into(text, &mut caps)? {
+            Some(caps)
+        } else {
+            None
+        })
     }
 
     /// Like [`Matcher::captures`], into a reusable buffer.
-    pub fn captures_into<'a>(&'a self, text: &'a str, caps: &mut Captures<'a>) -> Result<bool, Error> {
+    pub fn captures_into<'a>(
+        &'a self,
+        text: &'a str,
+        caps: &mut Captures<'a>,
+    ) -> Result<bool, Error> {
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
             if pattern.captures_into_as(text, caps, index)? {
                 return Ok(true);

@@ -115,7 +115,11 @@ pub struct FieldInfo {
 impl FieldInfo {
     pub(crate) fn new(name: &str, ty: FieldType) -> FieldInfo {
         let path = expand::field_path(name).unwrap_or_else(|| vec![name.to_string()]);
-        FieldInfo { name: name.to_string(), ty, path }
+        FieldInfo {
+            name: name.to_string(),
+            ty,
+            path,
+        }
     }
 
     /// The name as Logstash stores it: `clientip`, `[source][address]`.
@@ -171,19 +175,37 @@ impl std::fmt::Debug for Pattern {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pattern")
             .field("expression", &self.inner.expression)
-            .field("fields", &self.inner.layout.fields.iter().map(FieldInfo::name).collect::<Vec<_>>())
+            .field(
+                "fields",
+                &self
+                    .inner
+                    .layout
+                    .fields
+                    .iter()
+                    .map(FieldInfo::name)
+                    .collect::<Vec<_>>(),
+            )
             .field("engine", &self.inner.engine)
             .finish()
     }
 }
 
 impl Pattern {
-    pub(crate) fn build(lib: &PatternLibrary, expression: &str, options: &CompileOptions) -> Result<Pattern, Error> {
+    pub(crate) fn build(
+        lib: &PatternLibrary,
+        expression: &str,
+        options: &CompileOptions,
+    ) -> Result<Pattern, Error> {
         let expansion = expand::expand(lib, expression, options)?;
         let program = compile::compile(&expansion.root, options.size_limit)
             .map_err(|e| e.in_pattern(expression))?;
-        let engine = Engine::new(&program, expansion.fields.len(), options.size_limit, options.match_limit)
-            .map_err(|e| e.in_pattern(expression))?;
+        let engine = Engine::new(
+            &program,
+            expansion.fields.len(),
+            options.size_limit,
+            options.match_limit,
+        )
+        .map_err(|e| e.in_pattern(expression))?;
         Ok(Pattern {
             inner: Arc::new(PatternInner {
                 expression: expression.to_string(),
@@ -191,7 +213,11 @@ impl Pattern {
                 regex: program.exact,
                 relaxed: program.relaxed,
                 layout: Layout::new(&expansion.fields),
-                groups: expansion.fields.iter().map(|f| (f.name.clone(), f.ty)).collect(),
+                groups: expansion
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.ty))
+                    .collect(),
                 engine,
             }),
         })
@@ -265,7 +291,11 @@ impl Pattern {
     /// when the exact engine gives up.
     pub fn captures<'a>(&'a self, text: &'a str) -> Result<Option<Captures<'a>>, Error> {
         let mut caps = Captures::new();
-        Ok(if self.captures_into(text, &mut caps)? { Some(caps) } else { None })
+        Ok(if self.captures_into(text, &mut caps)? {
+            Some(caps)
+        } else {
+            None
+        })
     }
 
     /// Like [`Pattern::captures`], into a reusable buffer: no allocation once
@@ -283,7 +313,11 @@ impl Pattern {
     /// }
     /// # Ok::<(), grok_core::Error>(())
     /// ```
-    pub fn captures_into<'a>(&'a self, text: &'a str, caps: &mut Captures<'a>) -> Result<bool, Error> {
+    pub fn captures_into<'a>(
+        &'a self,
+        text: &'a str,
+        caps: &mut Captures<'a>,
+    ) -> Result<bool, Error> {
         self.captures_into_as(text, caps, 0)
     }
 
@@ -294,7 +328,9 @@ impl Pattern {
         index: usize,
     ) -> Result<bool, Error> {
         caps.reset(&self.inner.layout, index);
-        let Some(decision) = self.inner.engine.search(text, caps.raw_spans())? else { return Ok(false) };
+        let Some(decision) = self.inner.engine.search(text, caps.raw_spans())? else {
+            return Ok(false);
+        };
         caps.fill(text, decision, &self.inner.options)?;
         Ok(true)
     }

@@ -47,7 +47,10 @@ pub(crate) enum GroupKind {
     /// A field's capture after expansion: the index into the field table.
     Field(usize),
     Atomic,
-    Look { ahead: bool, negate: bool },
+    Look {
+        ahead: bool,
+        negate: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,14 +121,22 @@ pub(crate) struct GrokRef {
 
 impl Class {
     fn perl(kind: Perl, negated: bool) -> Class {
-        Class { negated: false, items: vec![ClassItem::Perl(kind, negated)] }
+        Class {
+            negated: false,
+            items: vec![ClassItem::Perl(kind, negated)],
+        }
     }
 }
 
 /// Parses one definition (or expression). Errors carry the character offset.
 pub(crate) fn parse(text: &str) -> Result<Node, Error> {
     let chars: Vec<char> = text.chars().collect();
-    let mut parser = Parser { chars: &chars, pos: 0, extended: false, depth: 0 };
+    let mut parser = Parser {
+        chars: &chars,
+        pos: 0,
+        extended: false,
+        depth: 0,
+    };
     let node = parser.alternation()?;
     if parser.pos < chars.len() {
         // Only an unmatched ')' stops the top level early.
@@ -159,7 +170,6 @@ impl Parser<'_> {
     fn peek_at(&self, n: usize) -> Option<char> {
         self.chars.get(self.pos + n).copied()
     }
-
 
     fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
         self.error_at(kind, message, self.pos)
@@ -198,7 +208,11 @@ impl Parser<'_> {
             branches.push(self.concat()?);
         }
         self.extended = saved_extended;
-        Ok(if branches.len() == 1 { branches.pop().unwrap_or(Node::Empty) } else { Node::Alt(branches) })
+        Ok(if branches.len() == 1 {
+            branches.pop().unwrap_or(Node::Empty)
+        } else {
+            Node::Alt(branches)
+        })
     }
 
     fn concat(&mut self) -> Result<Node, Error> {
@@ -241,7 +255,9 @@ impl Parser<'_> {
                     Some((min, max, len)) => {
                         if min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT) {
                             return Err(self.error(
-                                ErrorKind::SizeLimit { limit: MAX_REPEAT as usize },
+                                ErrorKind::SizeLimit {
+                                    limit: MAX_REPEAT as usize,
+                                },
                                 format!("repeat count too large (the limit is {MAX_REPEAT})"),
                             ));
                         }
@@ -252,18 +268,19 @@ impl Parser<'_> {
                 },
                 _ => return Ok(atom),
             };
-            if matches!(atom, Node::Empty | Node::Flags(_)) || matches!(atom, Node::Assert(_)) && !interval {
-                if matches!(atom, Node::Empty | Node::Flags(_)) {
-                    return Err(self.error_at(
-                        ErrorKind::InvalidRegex,
-                        "target of repeat operator is not specified",
-                        atom_start,
-                    ));
-                }
+            if matches!(atom, Node::Empty | Node::Flags(_)) {
+                return Err(self.error_at(
+                    ErrorKind::InvalidRegex,
+                    "target of repeat operator is not specified",
+                    atom_start,
+                ));
             }
             if let Some(max) = max {
                 if max < min {
-                    return Err(self.error(ErrorKind::InvalidRegex, "upper bound of repeat is below the lower bound"));
+                    return Err(self.error(
+                        ErrorKind::InvalidRegex,
+                        "upper bound of repeat is below the lower bound",
+                    ));
                 }
             }
             let mut greedy = true;
@@ -280,7 +297,13 @@ impl Parser<'_> {
                 }
                 _ => {}
             }
-            atom = Node::Repeat(Box::new(Repeat { node: atom, min, max, greedy, possessive }));
+            atom = Node::Repeat(Box::new(Repeat {
+                node: atom,
+                min,
+                max,
+                greedy,
+                possessive,
+            }));
         }
     }
 
@@ -319,7 +342,9 @@ impl Parser<'_> {
     }
 
     fn atom(&mut self) -> Result<Node, Error> {
-        let Some(c) = self.peek() else { return Ok(Node::Empty) };
+        let Some(c) = self.peek() else {
+            return Ok(Node::Empty);
+        };
         match c {
             '(' => self.group(),
             '[' => {
@@ -341,12 +366,14 @@ impl Parser<'_> {
             }
             '\\' => self.escape(),
             '%' if self.peek_at(1) == Some('{') => self.reference(),
-            '*' | '+' | '?' => {
-                Err(self.error(ErrorKind::InvalidRegex, "target of repeat operator is not specified"))
-            }
-            '{' if self.interval().is_some() => {
-                Err(self.error(ErrorKind::InvalidRegex, "target of repeat operator is not specified"))
-            }
+            '*' | '+' | '?' => Err(self.error(
+                ErrorKind::InvalidRegex,
+                "target of repeat operator is not specified",
+            )),
+            '{' if self.interval().is_some() => Err(self.error(
+                ErrorKind::InvalidRegex,
+                "target of repeat operator is not specified",
+            )),
             _ => {
                 self.pos += 1;
                 Ok(Node::Literal(c))
@@ -436,7 +463,9 @@ impl Parser<'_> {
                     None | Some("") => None,
                     Some(t) => Some(t.parse::<FieldType>().map_err(|()| {
                         Error::new(
-                            ErrorKind::UnknownType { name: t.to_string() },
+                            ErrorKind::UnknownType {
+                                name: t.to_string(),
+                            },
                             format!(
                                 "unknown type {t:?} for field {:?}; known types: {}",
                                 field.as_deref().unwrap_or(""),
@@ -449,7 +478,13 @@ impl Parser<'_> {
                 (field, ty)
             }
         };
-        Ok(Node::Ref(Box::new(GrokRef { name, field, ty, inline, offset })))
+        Ok(Node::Ref(Box::new(GrokRef {
+            name,
+            field,
+            ty,
+            inline,
+            offset,
+        })))
     }
 
     fn group(&mut self) -> Result<Node, Error> {
@@ -464,112 +499,141 @@ impl Parser<'_> {
             ));
         }
         let saved_extended = self.extended;
-        let kind = if self.peek() == Some('?') {
-            self.pos += 1;
-            match self.peek() {
-                Some(':') => {
-                    self.pos += 1;
-                    GroupKind::NonCapture(String::new())
-                }
-                Some('=') => {
-                    self.pos += 1;
-                    GroupKind::Look { ahead: true, negate: false }
-                }
-                Some('!') => {
-                    self.pos += 1;
-                    GroupKind::Look { ahead: true, negate: true }
-                }
-                Some('>') => {
-                    self.pos += 1;
-                    GroupKind::Atomic
-                }
-                Some('#') => {
-                    while let Some(c) = self.peek() {
+        let kind =
+            if self.peek() == Some('?') {
+                self.pos += 1;
+                match self.peek() {
+                    Some(':') => {
                         self.pos += 1;
-                        if c == ')' {
-                            self.depth -= 1;
-                            return Ok(Node::Empty);
+                        GroupKind::NonCapture(String::new())
+                    }
+                    Some('=') => {
+                        self.pos += 1;
+                        GroupKind::Look {
+                            ahead: true,
+                            negate: false,
                         }
                     }
-                    return Err(self.error_at(ErrorKind::InvalidRegex, "unterminated comment group", open));
-                }
-                Some('<') if self.peek_at(1) == Some('=') => {
-                    self.pos += 2;
-                    GroupKind::Look { ahead: false, negate: false }
-                }
-                Some('<') if self.peek_at(1) == Some('!') => {
-                    self.pos += 2;
-                    GroupKind::Look { ahead: false, negate: true }
-                }
-                Some(q @ ('<' | '\'')) => {
-                    let close = if q == '<' { '>' } else { '\'' };
-                    self.pos += 1;
-                    let start = self.pos;
-                    while self.peek().is_some_and(|c| c != close && c != ')') {
+                    Some('!') => {
                         self.pos += 1;
+                        GroupKind::Look {
+                            ahead: true,
+                            negate: true,
+                        }
                     }
-                    if self.peek() != Some(close) || self.pos == start {
-                        return Err(self.error_at(ErrorKind::InvalidRegex, "invalid group name", start));
-                    }
-                    let name: String = self.chars[start..self.pos].iter().collect();
-                    self.pos += 1;
-                    GroupKind::Named(name)
-                }
-                Some(c) if c.is_ascii_alphabetic() || c == '-' => {
-                    let start = self.pos;
-                    while self.peek().is_some_and(|c| matches!(c, 'i' | 'm' | 'x' | '-')) {
+                    Some('>') => {
                         self.pos += 1;
+                        GroupKind::Atomic
                     }
-                    let flags: String = self.chars[start..self.pos].iter().collect();
-                    let on_x = flags.split('-').next().is_some_and(|on| on.contains('x'));
-                    let off_x = flags.split('-').nth(1).is_some_and(|off| off.contains('x'));
-                    match self.peek() {
-                        Some(')') => {
-                            // Applies to the rest of the enclosing group.
+                    Some('#') => {
+                        while let Some(c) = self.peek() {
                             self.pos += 1;
-                            self.depth -= 1;
-                            if on_x {
-                                self.extended = true;
+                            if c == ')' {
+                                self.depth -= 1;
+                                return Ok(Node::Empty);
                             }
-                            if off_x {
-                                self.extended = false;
-                            }
-                            let kept = flags.replace('x', "");
-                            return Ok(if kept.trim_matches('-').is_empty() {
-                                Node::Empty
-                            } else {
-                                Node::Flags(kept)
-                            });
                         }
-                        Some(':') => {
+                        return Err(self.error_at(
+                            ErrorKind::InvalidRegex,
+                            "unterminated comment group",
+                            open,
+                        ));
+                    }
+                    Some('<') if self.peek_at(1) == Some('=') => {
+                        self.pos += 2;
+                        GroupKind::Look {
+                            ahead: false,
+                            negate: false,
+                        }
+                    }
+                    Some('<') if self.peek_at(1) == Some('!') => {
+                        self.pos += 2;
+                        GroupKind::Look {
+                            ahead: false,
+                            negate: true,
+                        }
+                    }
+                    Some(q @ ('<' | '\'')) => {
+                        let close = if q == '<' { '>' } else { '\'' };
+                        self.pos += 1;
+                        let start = self.pos;
+                        while self.peek().is_some_and(|c| c != close && c != ')') {
                             self.pos += 1;
-                            if on_x {
-                                self.extended = true;
-                            }
-                            if off_x {
-                                self.extended = false;
-                            }
-                            GroupKind::NonCapture(flags.replace('x', ""))
                         }
-                        _ => {
-                            return Err(self.error(
+                        if self.peek() != Some(close) || self.pos == start {
+                            return Err(self.error_at(
+                                ErrorKind::InvalidRegex,
+                                "invalid group name",
+                                start,
+                            ));
+                        }
+                        let name: String = self.chars[start..self.pos].iter().collect();
+                        self.pos += 1;
+                        GroupKind::Named(name)
+                    }
+                    Some(c) if c.is_ascii_alphabetic() || c == '-' => {
+                        let start = self.pos;
+                        while self
+                            .peek()
+                            .is_some_and(|c| matches!(c, 'i' | 'm' | 'x' | '-'))
+                        {
+                            self.pos += 1;
+                        }
+                        let flags: String = self.chars[start..self.pos].iter().collect();
+                        let on_x = flags.split('-').next().is_some_and(|on| on.contains('x'));
+                        let off_x = flags.split('-').nth(1).is_some_and(|off| off.contains('x'));
+                        match self.peek() {
+                            Some(')') => {
+                                // Applies to the rest of the enclosing group.
+                                self.pos += 1;
+                                self.depth -= 1;
+                                if on_x {
+                                    self.extended = true;
+                                }
+                                if off_x {
+                                    self.extended = false;
+                                }
+                                let kept = flags.replace('x', "");
+                                return Ok(if kept.trim_matches('-').is_empty() {
+                                    Node::Empty
+                                } else {
+                                    Node::Flags(kept)
+                                });
+                            }
+                            Some(':') => {
+                                self.pos += 1;
+                                if on_x {
+                                    self.extended = true;
+                                }
+                                if off_x {
+                                    self.extended = false;
+                                }
+                                GroupKind::NonCapture(flags.replace('x', ""))
+                            }
+                            _ => return Err(self.error(
                                 ErrorKind::InvalidRegex,
                                 "unsupported group syntax (expected flags such as (?i) or (?i:…))",
-                            ))
+                            )),
                         }
                     }
+                    _ => {
+                        return Err(self.error(
+                            ErrorKind::InvalidRegex,
+                            "unsupported or invalid group syntax '(?'",
+                        ))
+                    }
                 }
-                _ => {
-                    return Err(self.error(ErrorKind::InvalidRegex, "unsupported or invalid group syntax '(?'"))
-                }
-            }
-        } else {
-            GroupKind::NonCapture(String::new())
-        };
+            } else {
+                GroupKind::NonCapture(String::new())
+            };
         let node = self.alternation()?;
         self.extended = saved_extended;
         if self.peek() != Some(')') {
-            return Err(self.error_at(ErrorKind::InvalidRegex, "unclosed group: missing ')'", open));
+            return Err(self.error_at(
+                ErrorKind::InvalidRegex,
+                "unclosed group: missing ')'",
+                open,
+            ));
         }
         self.pos += 1;
         self.depth -= 1;
@@ -595,7 +659,11 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             if digits.is_empty() {
-                return Err(self.error_at(ErrorKind::InvalidRegex, "invalid hexadecimal escape", start));
+                return Err(self.error_at(
+                    ErrorKind::InvalidRegex,
+                    "invalid hexadecimal escape",
+                    start,
+                ));
             }
         }
         let code = u32::from_str_radix(&digits, 16).unwrap_or(u32::MAX);
@@ -606,7 +674,8 @@ impl Parser<'_> {
                 start,
             ));
         }
-        char::from_u32(code).ok_or_else(|| self.error_at(ErrorKind::InvalidRegex, "invalid code point", start))
+        char::from_u32(code)
+            .ok_or_else(|| self.error_at(ErrorKind::InvalidRegex, "invalid code point", start))
     }
 
     /// Parses an escape after the backslash, common to classes and the top level.
@@ -668,13 +737,18 @@ impl Parser<'_> {
             'G' => Ok(Node::Assert(Assert::SearchStart)),
             'p' | 'P' => {
                 let prop = self.property(c, start)?;
-                Ok(Node::Class(Class { negated: false, items: vec![ClassItem::Property(prop)] }))
+                Ok(Node::Class(Class {
+                    negated: false,
+                    items: vec![ClassItem::Property(prop)],
+                }))
             }
             '1'..='9' => {
                 while self.peek().is_some_and(|c| c.is_ascii_digit()) {
                     self.pos += 1;
                 }
-                Ok(Node::ExactOnly(self.chars[start..self.pos].iter().collect()))
+                Ok(Node::ExactOnly(
+                    self.chars[start..self.pos].iter().collect(),
+                ))
             }
             'k' | 'g' if matches!(self.peek(), Some('<' | '\'')) => {
                 let close = if self.peek() == Some('<') { '>' } else { '\'' };
@@ -682,15 +756,25 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 if self.peek() != Some(close) {
-                    return Err(self.error_at(ErrorKind::InvalidRegex, "unterminated group reference", start));
+                    return Err(self.error_at(
+                        ErrorKind::InvalidRegex,
+                        "unterminated group reference",
+                        start,
+                    ));
                 }
                 self.pos += 1;
-                Ok(Node::ExactOnly(self.chars[start..self.pos].iter().collect()))
+                Ok(Node::ExactOnly(
+                    self.chars[start..self.pos].iter().collect(),
+                ))
             }
             'K' | 'R' | 'X' => Ok(Node::ExactOnly(format!("\\{c}"))),
             _ => match self.literal_escape(c)? {
                 Some(lit) => Ok(Node::Literal(lit)),
-                None => Err(self.error_at(ErrorKind::InvalidRegex, format!("unknown escape \\{c}"), start)),
+                None => Err(self.error_at(
+                    ErrorKind::InvalidRegex,
+                    format!("unknown escape \\{c}"),
+                    start,
+                )),
             },
         }
     }
@@ -712,8 +796,16 @@ impl Parser<'_> {
             Some(rest) => (c == 'p', rest.to_string()),
             None => (c == 'P', body),
         };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '-')) {
-            return Err(self.error_at(ErrorKind::InvalidRegex, "invalid Unicode property name", start));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '-'))
+        {
+            return Err(self.error_at(
+                ErrorKind::InvalidRegex,
+                "invalid Unicode property name",
+                start,
+            ));
         }
         Ok(format!("\\{}{{{name}}}", if negate { 'P' } else { 'p' }))
     }
@@ -738,7 +830,11 @@ impl Parser<'_> {
         let mut first = true;
         loop {
             let Some(c) = self.peek() else {
-                return Err(self.error_at(ErrorKind::InvalidRegex, "unclosed character class: missing ']'", open));
+                return Err(self.error_at(
+                    ErrorKind::InvalidRegex,
+                    "unclosed character class: missing ']'",
+                    open,
+                ));
             };
             if c == ']' && !first {
                 self.pos += 1;
@@ -771,7 +867,10 @@ impl Parser<'_> {
                     continue;
                 }
             };
-            if self.peek() == Some('-') && self.peek_at(1).is_some_and(|c| c != ']') && self.peek_at(1) != Some('[') {
+            if self.peek() == Some('-')
+                && self.peek_at(1).is_some_and(|c| c != ']')
+                && self.peek_at(1) != Some('[')
+            {
                 let save = self.pos;
                 self.pos += 1;
                 match self.class_char()? {
@@ -780,7 +879,11 @@ impl Parser<'_> {
                         continue;
                     }
                     Ok(_) => {
-                        return Err(self.error_at(ErrorKind::InvalidRegex, "empty range in character class", save));
+                        return Err(self.error_at(
+                            ErrorKind::InvalidRegex,
+                            "empty range in character class",
+                            save,
+                        ));
                     }
                     Err(_) => {
                         // `[a-\d]`: the dash is literal.
@@ -819,11 +922,15 @@ impl Parser<'_> {
         }
         let name: String = self.chars[name_start..i].iter().collect();
         const KNOWN: &[&str] = &[
-            "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space",
-            "upper", "word", "xdigit",
+            "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print",
+            "punct", "space", "upper", "word", "xdigit",
         ];
         if !KNOWN.contains(&name.as_str()) {
-            return Err(self.error_at(ErrorKind::InvalidRegex, format!("unknown POSIX class [:{name}:]"), start));
+            return Err(self.error_at(
+                ErrorKind::InvalidRegex,
+                format!("unknown POSIX class [:{name}:]"),
+                start,
+            ));
         }
         self.pos = i + 2;
         Ok(Some(ClassItem::Posix(name, negated)))
@@ -832,7 +939,10 @@ impl Parser<'_> {
     /// One class member: `Ok(char)` for a literal, `Err(item)` for a class escape.
     fn class_char(&mut self) -> Result<Result<char, ClassItem>, Error> {
         let Some(c) = self.peek() else {
-            return Err(self.error(ErrorKind::InvalidRegex, "unclosed character class: missing ']'"));
+            return Err(self.error(
+                ErrorKind::InvalidRegex,
+                "unclosed character class: missing ']'",
+            ));
         };
         self.pos += 1;
         if c != '\\' {
@@ -857,7 +967,11 @@ impl Parser<'_> {
             'p' | 'P' => Ok(Err(ClassItem::Property(self.property(e, start)?))),
             _ => match self.literal_escape(e)? {
                 Some(lit) => Ok(Ok(lit)),
-                None => Err(self.error_at(ErrorKind::InvalidRegex, format!("unknown escape \\{e} in class"), start)),
+                None => Err(self.error_at(
+                    ErrorKind::InvalidRegex,
+                    format!("unknown escape \\{e} in class"),
+                    start,
+                )),
             },
         }
     }
@@ -870,31 +984,51 @@ mod tests {
     #[test]
     fn parses_references_with_fields_and_types() {
         let node = parse("%{NUMBER:bytes:int} %{IP}").unwrap();
-        let Node::Concat(items) = node else { panic!("expected a concatenation") };
-        let Node::Ref(r) = &items[0] else { panic!("expected a reference") };
-        assert_eq!((r.name.as_str(), r.field.as_deref(), r.ty), ("NUMBER", Some("bytes"), Some(FieldType::Int)));
-        let Node::Ref(r) = &items[2] else { panic!("expected a reference") };
-        assert_eq!((r.name.as_str(), r.field.as_deref(), r.offset), ("IP", None, 20));
+        let Node::Concat(items) = node else {
+            panic!("expected a concatenation")
+        };
+        let Node::Ref(r) = &items[0] else {
+            panic!("expected a reference")
+        };
+        assert_eq!(
+            (r.name.as_str(), r.field.as_deref(), r.ty),
+            ("NUMBER", Some("bytes"), Some(FieldType::Int))
+        );
+        let Node::Ref(r) = &items[2] else {
+            panic!("expected a reference")
+        };
+        assert_eq!(
+            (r.name.as_str(), r.field.as_deref(), r.offset),
+            ("IP", None, 20)
+        );
     }
 
     #[test]
     fn tolerates_upstream_field_typos() {
-        let Node::Ref(r) = parse("%{POSINT:[apache][error][code]?}").unwrap() else { panic!() };
+        let Node::Ref(r) = parse("%{POSINT:[apache][error][code]?}").unwrap() else {
+            panic!()
+        };
         assert_eq!(r.field.as_deref(), Some("[apache][error][code]"));
-        let Node::Ref(r) = parse("%{DATA:[source][user][name?]}").unwrap() else { panic!() };
+        let Node::Ref(r) = parse("%{DATA:[source][user][name?]}").unwrap() else {
+            panic!()
+        };
         assert_eq!(r.field.as_deref(), Some("[source][user][name"));
     }
 
     #[test]
     fn literal_percent_before_reference() {
-        let Node::Concat(items) = parse("%%{WORD:tag}").unwrap() else { panic!() };
+        let Node::Concat(items) = parse("%%{WORD:tag}").unwrap() else {
+            panic!()
+        };
         assert_eq!(items[0], Node::Literal('%'));
         assert!(matches!(&items[1], Node::Ref(r) if r.name == "WORD"));
     }
 
     #[test]
     fn unescaped_brace_is_literal() {
-        let Node::Concat(items) = parse("a{%{DATA:p}}").unwrap() else { panic!() };
+        let Node::Concat(items) = parse("a{%{DATA:p}}").unwrap() else {
+            panic!()
+        };
         assert_eq!(items[1], Node::Literal('{'));
         assert_eq!(items[3], Node::Literal('}'));
         assert!(matches!(parse("a{2,3}").unwrap(), Node::Repeat(_)));
@@ -908,12 +1042,24 @@ mod tests {
         let err = parse("%{}").unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::MalformedReference);
         let err = parse("%{IP:x:integr}").unwrap_err();
-        assert_eq!(err.kind(), &ErrorKind::UnknownType { name: "integr".into() });
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::UnknownType {
+                name: "integr".into()
+            }
+        );
     }
 
     #[test]
     fn reports_invalid_regex_with_offsets() {
-        for (text, offset) in [("ab(c", 2), ("a)b", 1), ("[abc", 0), ("*a", 0), ("a\\", 1), ("[z-a]", 2)] {
+        for (text, offset) in [
+            ("ab(c", 2),
+            ("a)b", 1),
+            ("[abc", 0),
+            ("*a", 0),
+            ("a\\", 1),
+            ("[z-a]", 2),
+        ] {
             let err = parse(text).unwrap_err();
             assert_eq!(err.kind(), &ErrorKind::InvalidRegex, "{text}");
             assert_eq!(err.offset(), Some(offset), "{text}: {err}");
@@ -931,9 +1077,13 @@ mod tests {
     fn lookarounds_atomic_and_flags() {
         let node = parse("(?<![0-9])(?>\\d\\d)(?i:x)(?=y)").unwrap();
         let Node::Concat(items) = node else { panic!() };
-        assert!(matches!(&items[0], Node::Group(g) if g.kind == GroupKind::Look { ahead: false, negate: true }));
+        assert!(
+            matches!(&items[0], Node::Group(g) if g.kind == GroupKind::Look { ahead: false, negate: true })
+        );
         assert!(matches!(&items[1], Node::Group(g) if g.kind == GroupKind::Atomic));
         assert!(matches!(&items[2], Node::Group(g) if g.kind == GroupKind::NonCapture("i".into())));
-        assert!(matches!(&items[3], Node::Group(g) if g.kind == GroupKind::Look { ahead: true, negate: false }));
+        assert!(
+            matches!(&items[3], Node::Group(g) if g.kind == GroupKind::Look { ahead: true, negate: false })
+        );
     }
 }

@@ -46,8 +46,9 @@ impl FieldType {
     }
 
     /// Every type name a pattern may use.
-    pub const NAMES: &'static [&'static str] =
-        &["string", "int", "integer", "long", "float", "double", "boolean", "bool"];
+    pub const NAMES: &'static [&'static str] = &[
+        "string", "int", "integer", "long", "float", "double", "boolean", "bool",
+    ];
 }
 
 impl fmt::Display for FieldType {
@@ -147,7 +148,9 @@ impl Serialize for Value<'_> {
 pub(crate) fn convert(text: &str, ty: FieldType, mode: Conversion) -> Option<Value<'_>> {
     match (ty, mode) {
         (FieldType::String, _) => Some(Value::Str(text)),
-        (FieldType::Int | FieldType::Long, Conversion::Lenient) => Some(Value::Int(lenient_int(text))),
+        (FieldType::Int | FieldType::Long, Conversion::Lenient) => {
+            Some(Value::Int(lenient_int(text)))
+        }
         (FieldType::Int | FieldType::Long, Conversion::Strict) => strict_int(text).map(Value::Int),
         (FieldType::Float | FieldType::Double, Conversion::Lenient) => {
             Some(Value::Float(lenient_float(text)))
@@ -155,7 +158,9 @@ pub(crate) fn convert(text: &str, ty: FieldType, mode: Conversion) -> Option<Val
         (FieldType::Float | FieldType::Double, Conversion::Strict) => {
             strict_float(text).map(Value::Float)
         }
-        (FieldType::Boolean, Conversion::Lenient) => Some(Value::Bool(text.eq_ignore_ascii_case("true"))),
+        (FieldType::Boolean, Conversion::Lenient) => {
+            Some(Value::Bool(text.eq_ignore_ascii_case("true")))
+        }
         (FieldType::Boolean, Conversion::Strict) => {
             if text.eq_ignore_ascii_case("true") {
                 Some(Value::Bool(true))
@@ -201,7 +206,9 @@ pub(crate) fn lenient_int(text: &str) -> i64 {
     let bytes = text.as_bytes();
     // Fast path: plain ASCII digits, the overwhelmingly common case.
     if !bytes.is_empty() && bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
-        return bytes.iter().fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+        return bytes
+            .iter()
+            .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
     }
     let mut i = skip_ruby_space(bytes);
     let negative = match bytes.get(i) {
@@ -246,7 +253,8 @@ pub(crate) fn lenient_float(text: &str) -> f64 {
     let before = s.len();
     i = ruby_digits(bytes, i, &mut s);
     let int_digits = s.len() > before;
-    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) && int_digits {
+    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) && int_digits
+    {
         s.push('.');
         i = ruby_digits(bytes, i + 1, &mut s);
     } else if !int_digits {
@@ -311,7 +319,10 @@ fn strict_float(text: &str) -> Option<f64> {
     }
     if let Some(exp) = exponent {
         let exp_digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-        if exp_digits.is_empty() || !digits_ok(exp_digits) || int_part.is_empty() && frac_part.is_none() {
+        if exp_digits.is_empty()
+            || !digits_ok(exp_digits)
+            || int_part.is_empty() && frac_part.is_none()
+        {
             return None;
         }
     }
@@ -353,15 +364,30 @@ mod tests {
 
     #[test]
     fn strict_conversion_rejects_what_is_not_the_type() {
-        assert_eq!(convert("42", FieldType::Int, Conversion::Strict), Some(Value::Int(42)));
+        assert_eq!(
+            convert("42", FieldType::Int, Conversion::Strict),
+            Some(Value::Int(42))
+        );
         assert_eq!(convert("4x", FieldType::Int, Conversion::Strict), None);
         assert_eq!(convert("", FieldType::Long, Conversion::Strict), None);
-        assert_eq!(convert("99999999999999999999", FieldType::Int, Conversion::Strict), None);
-        assert_eq!(convert("1.5e3", FieldType::Float, Conversion::Strict), Some(Value::Float(1500.0)));
+        assert_eq!(
+            convert("99999999999999999999", FieldType::Int, Conversion::Strict),
+            None
+        );
+        assert_eq!(
+            convert("1.5e3", FieldType::Float, Conversion::Strict),
+            Some(Value::Float(1500.0))
+        );
         assert_eq!(convert("inf", FieldType::Double, Conversion::Strict), None);
         assert_eq!(convert(".", FieldType::Double, Conversion::Strict), None);
-        assert_eq!(convert("TRUE", FieldType::Boolean, Conversion::Strict), Some(Value::Bool(true)));
+        assert_eq!(
+            convert("TRUE", FieldType::Boolean, Conversion::Strict),
+            Some(Value::Bool(true))
+        );
         assert_eq!(convert("yes", FieldType::Boolean, Conversion::Strict), None);
-        assert_eq!(convert("yes", FieldType::Boolean, Conversion::Lenient), Some(Value::Bool(false)));
+        assert_eq!(
+            convert("yes", FieldType::Boolean, Conversion::Lenient),
+            Some(Value::Bool(false))
+        );
     }
 }

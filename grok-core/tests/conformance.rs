@@ -29,10 +29,15 @@ fn value_json(v: &Value<'_>) -> Json {
 fn same(expected: &Json, got: &Json) -> bool {
     match (expected, got) {
         (Json::Number(a), Json::Number(b)) => {
-            let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            let (a, b) = (
+                a.as_f64().unwrap_or(f64::NAN),
+                b.as_f64().unwrap_or(f64::NAN),
+            );
             (a - b).abs() <= 1e-9 * a.abs().max(1.0)
         }
-        (Json::Array(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+        }
         _ => expected == got,
     }
 }
@@ -42,14 +47,25 @@ fn check(case: &Json) -> Result<(), String> {
     let pattern = case["pattern"].as_str().unwrap();
     let input = case["input"].as_str().unwrap();
     let lib = library(mode);
-    let compiled = lib.compile(pattern).map_err(|e| format!("compile error: {e}"))?;
-    let caps = compiled.captures(input).map_err(|e| format!("match error: {e}"))?;
+    let compiled = lib
+        .compile(pattern)
+        .map_err(|e| format!("compile error: {e}"))?;
+    let caps = compiled
+        .captures(input)
+        .map_err(|e| format!("match error: {e}"))?;
     let expect_match = case["expect"] == "match";
     let Some(caps) = caps else {
-        return if expect_match { Err("expected a match, got none".into()) } else { Ok(()) };
+        return if expect_match {
+            Err("expected a match, got none".into())
+        } else {
+            Ok(())
+        };
     };
     if !expect_match {
-        return Err(format!("expected no match, got {}", serde_json::to_string(&caps).unwrap()));
+        return Err(format!(
+            "expected no match, got {}",
+            serde_json::to_string(&caps).unwrap()
+        ));
     }
     let mut got: BTreeMap<String, Json> = BTreeMap::new();
     for (field, values) in caps.iter() {
@@ -64,7 +80,9 @@ fn check(case: &Json) -> Result<(), String> {
     for (name, want) in expected {
         match got.get(name) {
             None => problems.push(format!("missing {name} (want {want})")),
-            Some(have) if !same(want, have) => problems.push(format!("{name}: want {want}, got {have}")),
+            Some(have) if !same(want, have) => {
+                problems.push(format!("{name}: want {want}, got {have}"))
+            }
             _ => {}
         }
     }
@@ -106,14 +124,23 @@ fn all_conformance_cases_agree_with_logstash() {
         total += 1;
         let id = case["id"].as_str().unwrap();
         let mode = case["mode"].as_str().unwrap();
-        let known = EXPECTED_DIFFERENCES.iter().find(|(i, m, _)| *i == id && *m == mode);
+        let known = EXPECTED_DIFFERENCES
+            .iter()
+            .find(|(i, m, _)| *i == id && *m == mode);
         match (check(&case), known) {
             (Ok(()), None) => {}
-            (Ok(()), Some(_)) => failures.push(format!("{id} [{mode}]: listed as a difference but now agrees")),
+            (Ok(()), Some(_)) => failures.push(format!(
+                "{id} [{mode}]: listed as a difference but now agrees"
+            )),
             (Err(_), Some(_)) => {}
             (Err(e), None) => failures.push(format!("{id} [{mode}] {}: {e}", case["pattern"])),
         }
     }
     assert_eq!(total, 455, "the corpus has 455 cases");
-    assert!(failures.is_empty(), "{} of {total} cases disagree:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -13,9 +13,14 @@ fn unknown_pattern_suggests_the_closest_name() {
     let err = PatternLibrary::legacy().compile("%{SSHLIN}").unwrap_err();
     assert_eq!(
         err.kind(),
-        &ErrorKind::UnknownPattern { name: "SSHLIN".into(), suggestion: Some("SSHLINE".into()) }
+        &ErrorKind::UnknownPattern {
+            name: "SSHLIN".into(),
+            suggestion: Some("SSHLINE".into())
+        }
     );
-    assert!(err.to_string().starts_with("unknown pattern name SSHLIN in the expression; did you mean SSHLINE?"));
+    assert!(err
+        .to_string()
+        .starts_with("unknown pattern name SSHLIN in the expression; did you mean SSHLINE?"));
     assert_eq!(err.offset(), Some(0));
 }
 
@@ -23,7 +28,9 @@ fn unknown_pattern_suggests_the_closest_name() {
 fn unknown_pattern_inside_a_definition_names_the_definition() {
     let lib = lib_with("OUTER %{WORD} %{NOSUCHTHING}\n");
     let err = lib.compile("x %{OUTER:o}").unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::UnknownPattern { name, suggestion: None } if name == "NOSUCHTHING"));
+    assert!(
+        matches!(err.kind(), ErrorKind::UnknownPattern { name, suggestion: None } if name == "NOSUCHTHING")
+    );
     assert!(err.message().contains("in definition OUTER"), "{err}");
     assert_eq!(err.pattern(), Some("%{WORD} %{NOSUCHTHING}"));
     assert_eq!(err.offset(), Some(8));
@@ -33,15 +40,27 @@ fn unknown_pattern_inside_a_definition_names_the_definition() {
 fn cycles_show_the_path() {
     let lib = lib_with("A x%{B}\nB y%{C}\nC %{A}z\n");
     let err = lib.compile("%{A}").unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::Cycle { path: vec!["A".into(), "B".into(), "C".into(), "A".into()] });
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Cycle {
+            path: vec!["A".into(), "B".into(), "C".into(), "A".into()]
+        }
+    );
     assert!(err.message().contains("A -> B -> C -> A"), "{err}");
     let lib = lib_with("SELF a%{SELF}\n");
-    assert!(matches!(lib.compile("%{SELF}").unwrap_err().kind(), ErrorKind::Cycle { path } if path.len() == 2));
+    assert!(
+        matches!(lib.compile("%{SELF}").unwrap_err().kind(), ErrorKind::Cycle { path } if path.len() == 2)
+    );
 }
 
 #[test]
 fn malformed_references_point_at_the_position() {
-    for (expr, offset) in [("%{IP:client", 0), ("abc %{", 6), ("%{}", 2), ("x %{IP:a %{WORD}", 2)] {
+    for (expr, offset) in [
+        ("%{IP:client", 0),
+        ("abc %{", 6),
+        ("%{}", 2),
+        ("x %{IP:a %{WORD}", 2),
+    ] {
         let err = PatternLibrary::legacy().compile(expr).unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::MalformedReference, "{expr}: {err}");
         assert_eq!(err.offset(), Some(offset), "{expr}: {err}");
@@ -51,21 +70,36 @@ fn malformed_references_point_at_the_position() {
 
 #[test]
 fn invalid_regex_points_at_the_position() {
-    let err = PatternLibrary::legacy().compile("%{IP:ip} (unclosed").unwrap_err();
+    let err = PatternLibrary::legacy()
+        .compile("%{IP:ip} (unclosed")
+        .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidRegex);
     assert_eq!(err.offset(), Some(9));
     assert!(err.to_string().contains("unclosed group"), "{err}");
     let lib = lib_with("BAD [a-\n");
     let err = lib.compile("%{BAD}").unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidRegex);
-    assert!(err.message().starts_with("in definition BAD (<string>:1)"), "{err}");
+    assert!(
+        err.message().starts_with("in definition BAD (<string>:1)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_types_are_compile_errors() {
-    let err = PatternLibrary::legacy().compile("%{NUMBER:n:integr}").unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::UnknownType { name: "integr".into() });
-    assert!(err.to_string().contains("known types: string, int"), "{err}");
+    let err = PatternLibrary::legacy()
+        .compile("%{NUMBER:n:integr}")
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::UnknownType {
+            name: "integr".into()
+        }
+    );
+    assert!(
+        err.to_string().contains("known types: string, int"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -76,9 +110,15 @@ fn bad_pattern_file_lines_name_file_and_line() {
     std::fs::write(&file, "# comment\nGOOD [a-z]+\nLONELY\n").unwrap();
     let err = PatternLibrary::empty().load_file(&file).unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::PatternFile);
-    assert!(err.message().contains(&format!("{}:3:", file.display())), "{err}");
+    assert!(
+        err.message().contains(&format!("{}:3:", file.display())),
+        "{err}"
+    );
     std::fs::write(&file, b"BIN \xff\xfe\n").unwrap();
-    assert_eq!(PatternLibrary::empty().load_file(&file).unwrap_err().kind(), &ErrorKind::PatternFile);
+    assert_eq!(
+        PatternLibrary::empty().load_file(&file).unwrap_err().kind(),
+        &ErrorKind::PatternFile
+    );
     let missing = dir.join("missing");
     let err = PatternLibrary::empty().load_file(&missing).unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Io);
@@ -92,10 +132,19 @@ fn strict_conversion_names_field_and_value() {
     let opts = CompileOptions::new().conversion(Conversion::Strict);
     let p = lib.compile_with("%{ANY:port:int}", &opts).unwrap();
     let err = p.captures("80x").unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::Conversion { field: "port".into(), value: "80x".into() });
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Conversion {
+            field: "port".into(),
+            value: "80x".into()
+        }
+    );
     assert_eq!(err.message(), "field port: \"80x\" is not a valid int");
     let lenient = lib.compile("%{ANY:port:int}").unwrap();
-    assert_eq!(lenient.captures("80x").unwrap().unwrap()["port"], grok_core::Value::Int(80));
+    assert_eq!(
+        lenient.captures("80x").unwrap().unwrap()["port"],
+        grok_core::Value::Int(80)
+    );
 }
 
 #[test]
@@ -108,7 +157,10 @@ fn definitions_nested_ten_thousand_deep_are_an_error() {
     let lib = lib_with(&text);
     let err = lib.compile("%{D0}").unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::SizeLimit { .. }), "{err}");
-    assert!(err.message().contains("nests deeper than the limit"), "{err}");
+    assert!(
+        err.message().contains("nests deeper than the limit"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -120,7 +172,10 @@ fn ten_thousand_definitions_load_and_compile() {
     let lib = lib_with(&text);
     assert_eq!(lib.get("P9999"), Some("p9999x"));
     let p = lib.compile("%{P9999:last}").unwrap();
-    assert_eq!(p.captures("zz p9999x").unwrap().unwrap()["last"].as_str(), Some("p9999x"));
+    assert_eq!(
+        p.captures("zz p9999x").unwrap().unwrap()["last"].as_str(),
+        Some("p9999x")
+    );
 }
 
 #[test]
@@ -142,15 +197,33 @@ fn huge_repetitions_and_alternations_are_bounded() {
     assert!(matches!(err.kind(), ErrorKind::SizeLimit { .. }), "{err}");
     assert!(err.to_string().contains("size limit"), "{err}");
     let err = lib.compile("a{1000000}").unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::SizeLimit { .. } | ErrorKind::InvalidRegex), "{err}");
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::SizeLimit { .. } | ErrorKind::InvalidRegex
+        ),
+        "{err}"
+    );
     let alternation: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
-    let p = lib.compile(&format!("(?<w>{})", alternation.join("|"))).unwrap();
+    let p = lib
+        .compile(&format!("(?<w>{})", alternation.join("|")))
+        .unwrap();
     assert!(p.is_match("xx w19999 yy"));
 }
 
 #[test]
 fn nonsense_syntax_is_an_error() {
-    for expr in ["(?", "(?P<x>a)", "[[:nope:]]", "\\", "(?<>a)", "\\xff", "[b-a]", "(?~a)", "\\p{"] {
+    for expr in [
+        "(?",
+        "(?P<x>a)",
+        "[[:nope:]]",
+        "\\",
+        "(?<>a)",
+        "\\xff",
+        "[b-a]",
+        "(?~a)",
+        "\\p{",
+    ] {
         let err = PatternLibrary::legacy().compile(expr);
         assert!(err.is_err(), "{expr:?} should not compile");
     }

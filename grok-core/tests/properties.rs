@@ -48,8 +48,12 @@ fn line() -> impl Strategy<Value = String> {
 }
 
 fn exact_engine(pattern: &grok_core::Pattern) -> onig::Regex {
-    onig::Regex::with_options(pattern.regex(), onig::RegexOptions::REGEX_OPTION_MULTILINE, onig::Syntax::ruby())
-        .expect("the exact regex compiles")
+    onig::Regex::with_options(
+        pattern.regex(),
+        onig::RegexOptions::REGEX_OPTION_MULTILINE,
+        onig::Syntax::ruby(),
+    )
+    .expect("the exact regex compiles")
 }
 
 proptest! {
@@ -138,10 +142,14 @@ fn expansion_is_deterministic() {
         let lib = PatternLibrary::builtin(flavour);
         for name in lib.names() {
             let expr = format!("%{{{name}}}");
-            let Ok(a) = lib.compile_with(&expr, &CompileOptions::new().size_limit(1 << 23)) else { continue };
+            let Ok(a) = lib.compile_with(&expr, &CompileOptions::new().size_limit(1 << 23)) else {
+                continue;
+            };
             let mut fresh = lib.clone();
             fresh.add("CACHE_BUSTER", "x").unwrap();
-            let b = fresh.compile_with(&expr, &CompileOptions::new().size_limit(1 << 23)).unwrap();
+            let b = fresh
+                .compile_with(&expr, &CompileOptions::new().size_limit(1 << 23))
+                .unwrap();
             assert_eq!(a.regex(), b.regex(), "{name}");
             assert_eq!(a.linear_regex(), b.linear_regex(), "{name}");
         }
