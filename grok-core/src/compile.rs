@@ -505,6 +505,70 @@ fn has_removable(node: &Node) -> bool {
     }
 }
 
+/// The longest literal that every match of `node` contains, if any (at
+/// least two bytes). Used by a [`Matcher`](crate::Matcher) to rule out
+/// expressions with one scan of the line. Case-insensitive parts, inline
+/// flags and alternations contribute nothing, so the literal is certain.
+pub(crate) fn required_literal(node: &Node) -> Option<String> {
+    if has_case_flags(node) {
+        return None;
+    }
+    let mut best = String::new();
+    let mut run = String::new();
+    collect_required(node, &mut run, &mut best);
+    if run.len() > best.len() {
+        best = run;
+    }
+    (best.len() >= 2).then_some(best)
+}
+
+fn has_case_flags(node: &Node) -> bool {
+    match node {
+        Node::Flags(flags) => flags.contains('i'),
+        Node::Group(g) => {
+            matches!(&g.kind, GroupKind::NonCapture(f) if f.contains('i'))
+                || has_case_flags(&g.node)
+        }
+        Node::Concat(items) | Node::Alt(items) => items.iter().any(has_case_flags),
+        Node::Repeat(r) => has_case_flags(&r.node),
+        _ => false,
+    }
+}
+
+/// Walks the parts every match goes through, in order: `run` is the literal
+/// text read so far without a gap, `best` the longest run finished.
+fn collect_required(node: &Node, run: &mut String, best: &mut String) {
+    let cut = |run: &mut String, best: &mut String| {
+        if run.len() > best.len() {
+            *best = std::mem::take(run);
+        } else {
+            run.clear();
+        }
+    };
+    match node {
+        Node::Empty => {}
+        Node::Literal(c) => run.push(*c),
+        Node::Concat(items) => {
+            for item in items {
+                collect_required(item, run, best);
+            }
+        }
+        Node::Group(g) => match &g.kind {
+            GroupKind::Look { .. } => {}
+            _ => collect_required(&g.node, run, best),
+        },
+        Node::Repeat(r) if r.min >= 1 => {
+            // The first iteration is required; what follows may repeat.
+            collect_required(&r.node, run, best);
+            if r.max != Some(1) {
+                cut(run, best);
+            }
+        }
+        Node::Assert(_) => {}
+        _ => cut(run, best),
+    }
+}
+
 fn contains_field(node: &Node) -> bool {
     match node {
         Node::Group(g) => {
@@ -779,6 +843,20 @@ mod tests {
     fn uncheckable_constructs_make_the_pattern_exact_only() {
         assert!(program("(?:(?<!a)b?)+").exact_only);
         assert!(program("(a)\\1").exact_only);
+    }
+
+    #[test]
+    fn required_literals_are_certain() {
+        let lit = |t: &str| required_literal(&parse(t).unwrap());
+        assert_eq!(
+            lit("Accepted (?:a|b) for x+y"),
+            Some("Accepted ".to_string())
+        );
+        assert_eq!(lit("ab(?:cd)+ef"), Some("abcd".to_string()));
+        assert_eq!(lit("(?i)abcdef"), None);
+        assert_eq!(lit("x(?i:abcdef)y"), None);
+        assert_eq!(lit("a|bcd"), None);
+        assert_eq!(lit("(?:xyz)?ab"), Some("ab".to_string()));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
+
 use crate::captures::Captures;
 use crate::error::Error;
 use crate::pattern::Pattern;
@@ -31,17 +33,75 @@ pub struct Matcher {
     inner: Arc<MatcherInner>,
 }
 
-#[derive(Debug)]
 struct MatcherInner {
     patterns: Vec<Pattern>,
+    /// One scan for every expression's required literal.
+    literals: Option<AhoCorasick>,
+    /// For each literal of `literals`, the expressions that require it.
+    owners: Vec<Vec<usize>>,
+    /// Expressions with no required literal: always candidates.
+    always: Vec<bool>,
+}
+
+impl std::fmt::Debug for MatcherInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("patterns", &self.patterns)
+            .finish()
+    }
 }
 
 impl Matcher {
     /// A matcher over already compiled patterns, in order.
     pub fn new(patterns: Vec<Pattern>) -> Result<Matcher, Error> {
+        let mut literals: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut always = vec![true; patterns.len()];
+        for (index, pattern) in patterns.iter().enumerate() {
+            if let Some(lit) = pattern.required_literal() {
+                always[index] = false;
+                match literals.iter().position(|l| l == lit) {
+                    Some(at) => owners[at].push(index),
+                    None => {
+                        literals.push(lit.to_string());
+                        owners.push(vec![index]);
+                    }
+                }
+            }
+        }
+        // With fewer than two expressions to rule out, the scan costs more
+        // than it saves.
+        let literals = if literals.len() >= 2 {
+            AhoCorasick::new(&literals).ok()
+        } else {
+            None
+        };
+        if literals.is_none() {
+            always = vec![true; patterns.len()];
+        }
         Ok(Matcher {
-            inner: Arc::new(MatcherInner { patterns }),
+            inner: Arc::new(MatcherInner {
+                patterns,
+                literals,
+                owners,
+                always,
+            }),
         })
+    }
+
+    /// Which expressions can match `text` at all, by one scan for their
+    /// required literals.
+    fn candidates(&self, text: &str) -> Candidates {
+        let inner = &*self.inner;
+        let mut candidate = Candidates::new(&inner.always);
+        if let Some(ac) = &inner.literals {
+            for m in ac.find_overlapping_iter(text) {
+                for &index in &inner.owners[m.pattern().as_usize()] {
+                    candidate.set(index);
+                }
+            }
+        }
+        candidate
     }
 
     /// The patterns, in order.
@@ -61,7 +121,12 @@ impl Matcher {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
-        self.inner.patterns.iter().any(|p| p.is_match(text))
+        let candidate = self.candidates(text);
+        self.inner
+            .patterns
+            .iter()
+            .enumerate()
+            .any(|(i, p)| candidate.get(i) && p.is_match(text))
     }
 
     /// The fields of the first pattern (in list order) that matches, with
@@ -92,12 +157,51 @@ impl Matcher {
     /// The fields of every pattern that matches, in list order.
     pub fn captures_all<'a>(&'a self, text: &'a str) -> Result<Vec<Captures<'a>>, Error> {
         let mut all = Vec::new();
+        let candidate = self.candidates(text);
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
+            if !candidate.get(index) {
+                continue;
+            }
             let mut caps = Captures::new();
             if pattern.captures_into_as(text, &mut caps, index)? {
                 all.push(caps);
             }
         }
         Ok(all)
+    }
+}
+
+/// A set of expression indexes: a bitmask for up to 128 (no allocation on the
+/// hot path), a vector beyond.
+enum Candidates {
+    Small(u128),
+    Large(Vec<bool>),
+}
+
+impl Candidates {
+    fn new(always: &[bool]) -> Candidates {
+        if always.len() <= 128 {
+            let mask = always
+                .iter()
+                .enumerate()
+                .fold(0u128, |m, (i, a)| if *a { m | 1 << i } else { m });
+            Candidates::Small(mask)
+        } else {
+            Candidates::Large(always.to_vec())
+        }
+    }
+
+    fn set(&mut self, index: usize) {
+        match self {
+            Candidates::Small(mask) => *mask |= 1 << index,
+            Candidates::Large(v) => v[index] = true,
+        }
+    }
+
+    fn get(&self, index: usize) -> bool {
+        match self {
+            Candidates::Small(mask) => mask & (1 << index) != 0,
+            Candidates::Large(v) => v[index],
+        }
     }
 }

@@ -146,6 +146,7 @@ pub(crate) struct PatternInner {
     relaxed: String,
     pub(crate) layout: Layout,
     groups: Vec<(String, FieldType)>,
+    required: Option<String>,
     engine: Engine,
 }
 
@@ -218,6 +219,7 @@ impl Pattern {
                     .iter()
                     .map(|f| (f.name.clone(), f.ty))
                     .collect(),
+                required: compile::required_literal(&expansion.root),
                 engine,
             }),
         })
@@ -252,6 +254,12 @@ impl Pattern {
     /// ```
     pub fn field_table(&self) -> impl Iterator<Item = (&str, FieldType)> + '_ {
         self.inner.groups.iter().map(|(n, t)| (n.as_str(), *t))
+    }
+
+    /// The longest literal text every match contains, if there is one
+    /// (what a [`Matcher`](crate::Matcher) scans for to rule it out).
+    pub fn required_literal(&self) -> Option<&str> {
+        self.inner.required.as_deref()
     }
 
     /// The options it was compiled with.
