@@ -32,10 +32,15 @@ pub(crate) struct Backtracker {
 
 /// A set of bytes; `all` also stands for "may match without consuming".
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-struct ByteSet([u64; 4]);
+pub(crate) struct ByteSet([u64; 4]);
 
 impl ByteSet {
-    const ALL: ByteSet = ByteSet([u64::MAX; 4]);
+    pub(crate) const ALL: ByteSet = ByteSet([u64::MAX; 4]);
+
+    /// Whether the two sets share a byte.
+    pub(crate) fn intersects(&self, other: &ByteSet) -> bool {
+        self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
+    }
 
     fn add_range(&mut self, lo: u8, hi: u8) {
         for b in lo..=hi {
@@ -58,7 +63,7 @@ impl ByteSet {
 /// First-byte sets of every state, by depth-first search with memoization;
 /// a state met again while its own set is being computed (an empty loop)
 /// counts as "anything".
-fn first_sets(nfa: &NFA) -> Vec<ByteSet> {
+pub(crate) fn first_sets(nfa: &NFA) -> Vec<ByteSet> {
     const UNKNOWN: u8 = 0;
     const BUSY: u8 = 1;
     const DONE: u8 = 2;

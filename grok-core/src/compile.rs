@@ -179,8 +179,19 @@ impl Emitter {
             Node::Dot => self.out.push('.'),
             Node::Assert(a) => self.assert(*a),
             Node::Concat(items) => {
-                for item in items {
-                    self.node(item)?;
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Node::Repeat(rep)
+                            if self.target != Target::Exact
+                                && atomic_loop_is_plain(rep, items.get(i + 1)) =>
+                        {
+                            self.node(&Node::Repeat(Box::new(Repeat {
+                                node: without_atomic(&rep.node),
+                                ..(**rep).clone()
+                            })))?;
+                        }
+                        _ => self.node(item)?,
+                    }
                 }
             }
             Node::Alt(items) => {
@@ -439,9 +450,11 @@ impl Emitter {
         let mut plain = self.sub(Target::Plain);
         plain.node(body)?;
         let simple = !plain.lossy;
-        if simple && single_end(&plain.out) {
+        if single_end(&plain.out) {
             // Every match of the body from a given start ends at the same
             // place, so backtracking into it can never change the outcome.
+            // (The plain form is a superset of the body, so this holds for
+            // the body too; checks inside it are still emitted.)
             self.out.push_str("(?:");
             self.node(body)?;
             self.out.push(')');
@@ -489,6 +502,113 @@ impl Emitter {
         self.out.push(')');
         Ok(())
     }
+}
+
+/// The atomic group a loop repeats, under any plain non-capturing wrappers.
+fn loop_atomic(node: &Node) -> Option<&Node> {
+    match node {
+        Node::Group(g) if g.kind == GroupKind::Atomic => Some(&g.node),
+        Node::Group(g) if g.kind == GroupKind::NonCapture(String::new()) => loop_atomic(&g.node),
+        _ => None,
+    }
+}
+
+/// The same node with the loop's atomic group made plain.
+fn without_atomic(node: &Node) -> Node {
+    match node {
+        Node::Group(g) if g.kind == GroupKind::Atomic => Node::Group(Box::new(Group {
+            kind: GroupKind::NonCapture(String::new()),
+            node: g.node.clone(),
+        })),
+        Node::Group(g) => Node::Group(Box::new(Group {
+            kind: g.kind.clone(),
+            node: without_atomic(&g.node),
+        })),
+        other => other.clone(),
+    }
+}
+
+/// A greedy run of one class, `S+` or `S{n,}`: its class text.
+fn single_class_run(node: &Node) -> Option<&Node> {
+    match node {
+        Node::Repeat(r) if r.greedy && !r.possessive && r.max.is_none() && r.min >= 1 => {
+            match &r.node {
+                n @ (Node::Class(_) | Node::Literal(_)) => Some(n),
+                _ => None,
+            }
+        }
+        Node::Group(g) if g.kind == GroupKind::NonCapture(String::new()) => {
+            single_class_run(&g.node)
+        }
+        _ => None,
+    }
+}
+
+/// The bytes a match of `node` can start with; `None` if it may be empty
+/// or cannot be analysed.
+fn first_bytes(node: &Node) -> Option<crate::backtrack::ByteSet> {
+    use regex_automata::nfa::thompson;
+    let mut plain = Emitter::new(Target::Plain, 1 << 20);
+    plain.node(node).ok()?;
+    if plain.lossy {
+        return None;
+    }
+    let nfa = thompson::Compiler::new()
+        .syntax(syntax_config())
+        .configure(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
+        .build(&plain.out)
+        .ok()?;
+    let set = crate::backtrack::first_sets(&nfa)[nfa.start_anchored().as_usize()];
+    (set != crate::backtrack::ByteSet::ALL).then_some(set)
+}
+
+/// Whether the atomic group repeated by `rep` behaves as a plain group,
+/// given the node that follows the loop. True when its branches start with
+/// pairwise different bytes, each branch has a single end or is a greedy
+/// run of one class, and no run's class can start what follows the loop:
+/// then any path that splits a run across iterations (or ends it early)
+/// fails or can be merged into one that ends at the same place.
+fn atomic_loop_is_plain(rep: &Repeat, next: Option<&Node>) -> bool {
+    if !rep.greedy || rep.possessive || rep.max.is_some() {
+        return false;
+    }
+    let Some(body) = loop_atomic(&rep.node) else {
+        return false;
+    };
+    let Some(after) = next.and_then(first_bytes) else {
+        return false;
+    };
+    let branches: Vec<&Node> = match body {
+        Node::Alt(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut firsts: Vec<crate::backtrack::ByteSet> = Vec::new();
+    for branch in &branches {
+        let Some(first) = first_bytes(branch) else {
+            return false;
+        };
+        if firsts.iter().any(|f| f.intersects(&first)) {
+            return false;
+        }
+        firsts.push(first);
+        match single_class_run(branch) {
+            Some(class) => {
+                let Some(run) = first_bytes(class) else {
+                    return false;
+                };
+                if run.intersects(&after) {
+                    return false;
+                }
+            }
+            None => {
+                let mut plain = Emitter::new(Target::Plain, 1 << 20);
+                if plain.node(branch).is_err() || plain.lossy || !single_end(&plain.out) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 /// Whether the relaxed form of `node` removes something (a look-around, an
@@ -829,6 +949,31 @@ mod tests {
         assert!(!p.exact_only);
         let p = program("(?>[0-9]+)x");
         assert!(matches!(&p.checks[0], CheckSpec::Atomic { .. }));
+    }
+
+    #[test]
+    fn quoted_string_atomics_are_plain() {
+        let p = program("(?>(?<!\\\\)(?>\"(?>\\\\.|[^\\\\\"]+)+\"|\"\"))");
+        assert!(p.fully_linear(), "{} {:?}", p.relaxed, p.checks);
+        assert!(
+            p.checks
+                .iter()
+                .all(|c| matches!(c, CheckSpec::LookBehind { .. })),
+            "{:?}",
+            p.checks
+        );
+        // The exact regex keeps its atomic groups: without them Oniguruma
+        // backtracks exponentially on an unclosed quote.
+        assert!(p.exact.contains("(?>\\\\.|"), "{}", p.exact);
+        // Branches that overlap must stay atomic (checked).
+        let p = program("(?>a|[^\"]+)+x");
+        assert!(
+            p.checks
+                .iter()
+                .any(|c| matches!(c, CheckSpec::Atomic { .. })),
+            "{:?}",
+            p.checks
+        );
     }
 
     #[test]
