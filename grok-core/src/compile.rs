@@ -547,16 +547,20 @@ fn single_class_run(node: &Node) -> Option<&Node> {
 /// The bytes a match of `node` can start with; `None` if it may be empty
 /// or cannot be analysed.
 fn first_bytes(node: &Node) -> Option<crate::backtrack::ByteSet> {
-    use regex_automata::nfa::thompson;
     let mut plain = Emitter::new(Target::Plain, 1 << 20);
     plain.node(node).ok()?;
     if plain.lossy {
         return None;
     }
+    memoized(&FIRST_BYTES, &plain.out, first_bytes_uncached)
+}
+
+fn first_bytes_uncached(pattern: &str) -> Option<crate::backtrack::ByteSet> {
+    use regex_automata::nfa::thompson;
     let nfa = thompson::Compiler::new()
         .syntax(syntax_config())
         .configure(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
-        .build(&plain.out)
+        .build(pattern)
         .ok()?;
     let set = crate::backtrack::first_sets(&nfa)[nfa.start_anchored().as_usize()];
     (set != crate::backtrack::ByteSet::ALL).then_some(set)
@@ -733,6 +737,35 @@ fn min_len(pattern: &str) -> Option<usize> {
 /// position: no match can be extended into another match. Decided on the
 /// pattern's anchored DFA; `false` when unsure (DFA too big, non-ASCII `\b`).
 pub(crate) fn single_end(pattern: &str) -> bool {
+    memoized(&SINGLE_END, pattern, single_end_uncached)
+}
+
+/// Results of the analyses, shared by every compilation in the process:
+/// the standard library repeats the same sub-expressions (IPV4, BASE10NUM,
+/// QS …) in many patterns, and each analysis builds an automaton.
+type Memo<T> = once_cell::sync::Lazy<std::sync::Mutex<std::collections::HashMap<String, T>>>;
+
+static SINGLE_END: Memo<bool> = once_cell::sync::Lazy::new(Default::default);
+static FIRST_BYTES: Memo<Option<crate::backtrack::ByteSet>> =
+    once_cell::sync::Lazy::new(Default::default);
+
+/// Most entries an analysis cache keeps before starting over.
+const MEMO_CAPACITY: usize = 4096;
+
+fn memoized<T: Clone>(memo: &Memo<T>, key: &str, compute: impl FnOnce(&str) -> T) -> T {
+    if let Some(found) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
+        return found.clone();
+    }
+    let value = compute(key);
+    let mut map = memo.lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() >= MEMO_CAPACITY {
+        map.clear();
+    }
+    map.insert(key.to_string(), value.clone());
+    value
+}
+
+fn single_end_uncached(pattern: &str) -> bool {
     use regex_automata::dfa::{dense, Automaton, StartKind};
     use regex_automata::util::start;
     use regex_automata::Anchored;
