@@ -73,6 +73,7 @@ pub(crate) fn expand(
         nodes: 0,
         inline: HashMap::new(),
         expr,
+        raw_groups: HashMap::new(),
     };
     let root = expander.node(&tree, 0, None)?;
     Ok(Expansion {
@@ -90,6 +91,9 @@ struct Expander<'a> {
     nodes: usize,
     inline: HashMap<String, Arc<Node>>,
     expr: &'a str,
+    /// Raw group names (`(?<name>…)`) and their synthetic group ids, so that
+    /// backreferences to them (`\k<name>`) follow the renaming.
+    raw_groups: HashMap<String, usize>,
 }
 
 impl Expander<'_> {
@@ -148,7 +152,9 @@ impl Expander<'_> {
             Node::Group(group) => {
                 let kind = match &group.kind {
                     GroupKind::Named(name) => {
-                        GroupKind::Field(self.add_field(name, FieldType::String))
+                        let id = self.add_field(name, FieldType::String);
+                        self.raw_groups.insert(name.clone(), id);
+                        GroupKind::Field(id)
                     }
                     other => other.clone(),
                 };
@@ -156,8 +162,23 @@ impl Expander<'_> {
                 Node::Group(Box::new(Group { kind, node: inner }))
             }
             Node::Ref(r) => self.reference(r, depth, origin)?,
+            Node::ExactOnly(raw) => Node::ExactOnly(self.rename_backreference(raw)),
             other => other.clone(),
         })
+    }
+
+    /// `\k<name>` / `\g<name>` with the group's synthetic name.
+    fn rename_backreference(&self, raw: &str) -> String {
+        let Some(rest) = raw.strip_prefix("\\k").or_else(|| raw.strip_prefix("\\g")) else {
+            return raw.to_string();
+        };
+        let name = rest
+            .trim_start_matches(['<', '\''])
+            .trim_end_matches(['>', '\'']);
+        match self.raw_groups.get(name) {
+            Some(id) => format!("{}<g{id}>", &raw[..2]),
+            None => raw.to_string(),
+        }
     }
 
     fn reference(

@@ -228,3 +228,57 @@ fn nonsense_syntax_is_an_error() {
         assert!(err.is_err(), "{expr:?} should not compile");
     }
 }
+
+#[test]
+fn the_exact_engines_step_limit_engages_and_reports() {
+    // A backreference is beyond the linear engine, so every candidate line
+    // goes to the exact engine; nested quantifiers make it exponential.
+    let lib = PatternLibrary::legacy();
+    let opts = CompileOptions::new().match_limit(50_000);
+    let p = lib
+        .compile_with("^(?<x>(?:a|aa)+)+\\k<x>b$", &opts)
+        .unwrap();
+    assert!(!p.is_linear());
+    // The required literal "b" is there, so nothing short-cuts the search.
+    let line = "a".repeat(40) + "!b";
+    let started = std::time::Instant::now();
+    let err = p.captures(&line).unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::MatchLimit { limit: 50_000 });
+    assert!(
+        err.message()
+            .contains("gave up on this input after 50000 backtracking steps"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(p.try_is_match(&line).is_err());
+    assert!(!p.is_match(&line));
+    // A line it can decide is still decided.
+    assert_eq!(
+        p.captures("aab").unwrap().unwrap()["x"],
+        grok_core::Value::Str("a")
+    );
+}
+
+#[test]
+fn hostile_lines_against_standard_patterns_finish() {
+    // Long runs that make backtracking engines explode: decided on the
+    // linear path (the benchmarks show time per byte staying flat).
+    let lib = PatternLibrary::legacy();
+    let cases = [
+        ("%{IP:ip}", "1.".repeat(100_000)),
+        ("%{QS:q}", format!("\"{}", "\\\"a".repeat(100_000))),
+        ("%{UNIXPATH:p}", "/a".repeat(100_000) + "\0"),
+        ("%{DATA:a} %{DATA:b} %{DATA:c} x", "y ".repeat(100_000)),
+        ("%{COMBINEDAPACHELOG}", "1".repeat(200_000)),
+    ];
+    for (expr, line) in cases {
+        let p = lib.compile(expr).unwrap();
+        let started = std::time::Instant::now();
+        let _ = p.captures(&line).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{expr} took {:?}",
+            started.elapsed()
+        );
+    }
+}
