@@ -28,7 +28,14 @@ pub(crate) struct Backtracker {
     /// alternatives of branching states: an alternative that cannot start
     /// with the next byte is not tried.
     first: Vec<ByteSet>,
+    /// For each capture slot, the look-around it marks (`u32::MAX`: none):
+    /// evaluated when a path reaches it, so a failing look-around prunes the
+    /// path exactly as a backtracking engine would.
+    guards: Box<[u32]>,
 }
+
+/// Evaluates look-around number `.0` at position `.1`.
+pub(crate) type Guard<'g> = &'g dyn Fn(u32, usize) -> bool;
 
 /// A set of bytes; `all` also stands for "may match without consuming".
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -178,12 +185,21 @@ impl Backtracker {
                 }
             }
         }
+        let guards = vec![u32::MAX; nfa.group_info().slot_len()].into();
         Backtracker {
             nfa,
             branch_index: branch_index.into(),
             branches,
             first_index: first_index.into(),
             first,
+            guards,
+        }
+    }
+
+    /// Makes capture slot `slot` a guard for look-around `check`.
+    pub(crate) fn set_guard(&mut self, slot: usize, check: u32) {
+        if let Some(g) = self.guards.get_mut(slot) {
+            *g = check;
         }
     }
 
@@ -202,6 +218,7 @@ impl Backtracker {
         memo: &mut Memo,
         hay: &str,
         slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
     ) -> bool {
         let bytes = hay.as_bytes();
         let end = bytes.len();
@@ -226,7 +243,7 @@ impl Backtracker {
                 match frame {
                     Frame::Restore(slot, old) => slots[slot] = old,
                     Frame::Step(sid, at) => {
-                        if self.step(memo, bytes, sid, at, 0, end, width, slots) {
+                        if self.step(memo, bytes, sid, at, end, width, slots, guard) {
                             found = true;
                             break;
                         }
@@ -251,10 +268,10 @@ impl Backtracker {
         hay: &[u8],
         mut sid: StateID,
         mut at: usize,
-        start: usize,
         end: usize,
         width: usize,
         slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
     ) -> bool {
         loop {
             match self.nfa.state(sid) {
@@ -296,7 +313,7 @@ impl Backtracker {
                     sid = *next;
                 }
                 State::Union { alternates } => {
-                    if !self.visit(memo, sid, at - start, width) {
+                    if !self.visit(memo, sid, at, width) {
                         return false;
                     }
                     let next_byte = hay.get(at).copied().filter(|_| at < end);
@@ -314,7 +331,7 @@ impl Backtracker {
                     }
                 }
                 State::BinaryUnion { alt1, alt2 } => {
-                    if !self.visit(memo, sid, at - start, width) {
+                    if !self.visit(memo, sid, at, width) {
                         return false;
                     }
                     let next_byte = hay.get(at).copied().filter(|_| at < end);
@@ -333,6 +350,10 @@ impl Backtracker {
                 }
                 State::Capture { next, slot, .. } => {
                     let slot = slot.as_usize();
+                    let check = self.guards[slot];
+                    if check != u32::MAX && !guard(check, at) {
+                        return false;
+                    }
                     if slot < slots.len() {
                         memo.stack.push(Frame::Restore(slot, slots[slot]));
                         slots[slot] = NonMaxUsize::new(at);

@@ -48,6 +48,7 @@ enum Check {
     },
     Exact {
         re: onig::Regex,
+        look: bool,
     },
 }
 
@@ -62,8 +63,11 @@ struct Scratch {
 
 pub(crate) struct Engine {
     relaxed: meta::Regex,
-    /// Extracts captures from the span the DFA found.
+    /// Extracts captures; look-arounds are enforced during its search.
     backtracker: Backtracker,
+    /// Which checks the backtracker enforces while searching (zero-width
+    /// look-arounds); the others are verified after the match.
+    enforced: Box<[bool]>,
     /// Whether anything beyond the match itself is needed (fields or checks).
     needs_groups: bool,
     /// Relaxed group index of each field id (`None`: not in the relaxed regex).
@@ -224,15 +228,27 @@ impl Engine {
             .build(&program.relaxed)
             .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {e}")))?;
         let group_info = nfa.group_info().clone();
+        let scratch_groups = group_info.clone();
         let re = relaxed.clone();
         let create: ScratchFn = Box::new(move || Scratch {
             cache: re.create_cache(),
-            slots: Slots::all(group_info.clone()),
+            slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
         });
         let needs_groups = !program.roles.is_empty();
+        let mut backtracker = Backtracker::new(nfa);
+        let mut enforced = vec![false; checks.len()];
+        for (i, (group, check, _)) in checks.iter().enumerate() {
+            if check.zero_width() {
+                if let Some(slot) = group_info.slot(PatternID::ZERO, *group) {
+                    backtracker.set_guard(slot, i as u32);
+                    enforced[i] = true;
+                }
+            }
+        }
         Ok(Engine {
-            backtracker: Backtracker::new(nfa),
+            backtracker,
+            enforced: enforced.into(),
             needs_groups,
             relaxed,
             field_groups: field_groups.into(),
@@ -296,11 +312,16 @@ impl Engine {
                         .search_with(&mut scratch.cache, &input.clone().earliest(true));
                     return Ok(found.map(|_| Decision::Linear));
                 }
-                if self.backtracker.fits(hay.len()) {
-                    if !self
-                        .backtracker
-                        .search(&mut scratch.memo, hay, scratch.slots.slots_mut())
-                    {
+                let guarded = self.backtracker.fits(hay.len());
+                if guarded {
+                    let guard =
+                        |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
+                    if !self.backtracker.search(
+                        &mut scratch.memo,
+                        hay,
+                        scratch.slots.slots_mut(),
+                        &guard,
+                    ) {
                         return Ok(None);
                     }
                     scratch.slots.set_pattern(Some(PatternID::ZERO));
@@ -324,15 +345,21 @@ impl Engine {
                         _ => false,
                     }
                 };
-                let all_pass =
-                    self.checks
-                        .iter()
-                        .all(|(group, check, loops)| match slots.get_group(*group) {
+                let all_pass = self
+                    .checks
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (group, check, loops))| {
+                        if guarded && self.enforced[i] {
+                            return true;
+                        }
+                        match slots.get_group(*group) {
                             None => true,
                             Some(span) => {
                                 loops.iter().all(ran_once) && check.holds(hay, span.start, span.end)
                             }
-                        });
+                        }
+                    });
                 if all_pass {
                     for (field, group) in self.field_groups.iter().enumerate() {
                         if let Some(span) = group.and_then(|g| slots.get_group(g)) {
@@ -441,8 +468,21 @@ impl Check {
             },
             CheckSpec::Exact { regex } => Check::Exact {
                 re: onig_regex(regex)?,
+                look: ["(?=", "(?!", "(?<=", "(?<!"]
+                    .iter()
+                    .any(|p| regex.starts_with(p)),
             },
         })
+    }
+
+    /// Whether the check is a look-around (zero-width, decided by its
+    /// position alone), which a backtracking search can enforce in place.
+    fn zero_width(&self) -> bool {
+        match self {
+            Check::Char { .. } | Check::LookAhead { .. } | Check::LookBehind { .. } => true,
+            Check::Atomic { .. } => false,
+            Check::Exact { look, .. } => *look,
+        }
     }
 
     /// Whether the removed construct holds for the group at `start..end`.
@@ -494,7 +534,7 @@ impl Check {
             Check::Atomic { re } => re
                 .search(&Input::new(hay).range(start..).anchored(Anchored::Yes))
                 .is_some_and(|m| m.end() == end),
-            Check::Exact { re } => {
+            Check::Exact { re, .. } => {
                 let mut param = onig::MatchParam::default();
                 param.set_retry_limit_in_match(100_000);
                 matches!(

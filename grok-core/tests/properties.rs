@@ -157,11 +157,30 @@ fn expansion_is_deterministic() {
 }
 
 #[test]
-fn failed_checks_fall_back_to_the_exact_engine() {
+fn look_arounds_are_enforced_during_the_search() {
     let p = PatternLibrary::legacy().compile("%{IPV4:ip}").unwrap();
     let caps = p.captures("1234.5.6.7 and 1.2.3.4").unwrap().unwrap();
     assert_eq!(caps["ip"], Value::Str("1.2.3.4"));
-    assert_eq!(caps.decision(), Decision::Exact);
-    let caps = p.captures("from 1.2.3.4").unwrap().unwrap();
     assert_eq!(caps.decision(), Decision::Linear);
+    // "229" must not end at "22" because an optional part follows.
+    let p = PatternLibrary::legacy()
+        .compile("from %{IPV4:ip}(?: ssh2)?")
+        .unwrap();
+    let caps = p.captures("from 8.68.252.229 port 1").unwrap().unwrap();
+    assert_eq!(
+        (caps["ip"], caps.decision()),
+        (Value::Str("8.68.252.229"), Decision::Linear)
+    );
+}
+
+#[test]
+fn failed_atomic_checks_fall_back_to_the_exact_engine() {
+    // BASE10NUM is atomic: at "123" it takes all three digits, so INT
+    // cannot follow; the exact engine finds the match at "4+5".
+    let p = PatternLibrary::legacy()
+        .compile("%{NUMBER:n}%{INT:m}")
+        .unwrap();
+    let caps = p.captures("123 4+5").unwrap().unwrap();
+    assert_eq!((caps["n"], caps["m"]), (Value::Str("4"), Value::Str("+5")));
+    assert_eq!(caps.decision(), Decision::Exact);
 }
