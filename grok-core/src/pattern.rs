@@ -147,6 +147,8 @@ pub(crate) struct PatternInner {
     pub(crate) layout: Layout,
     groups: Vec<(String, FieldType)>,
     required: Option<String>,
+    /// Finds `required` in a line: a line without it cannot match.
+    finder: Option<memchr::memmem::Finder<'static>>,
     engine: Engine,
 }
 
@@ -207,6 +209,7 @@ impl Pattern {
             options.match_limit,
         )
         .map_err(|e| e.in_pattern(expression))?;
+        let required = compile::required_literal(&expansion.root);
         Ok(Pattern {
             inner: Arc::new(PatternInner {
                 expression: expression.to_string(),
@@ -219,7 +222,10 @@ impl Pattern {
                     .iter()
                     .map(|f| (f.name.clone(), f.ty))
                     .collect(),
-                required: compile::required_literal(&expansion.root),
+                finder: required
+                    .as_deref()
+                    .map(|lit| memchr::memmem::Finder::new(lit.as_bytes()).into_owned()),
+                required,
                 engine,
             }),
         })
@@ -256,6 +262,14 @@ impl Pattern {
         self.inner.groups.iter().map(|(n, t)| (n.as_str(), *t))
     }
 
+    /// Whether the text contains the required literal (if there is one).
+    fn may_match(&self, text: &str) -> bool {
+        self.inner
+            .finder
+            .as_ref()
+            .is_none_or(|f| f.find(text.as_bytes()).is_some())
+    }
+
     /// The longest literal text every match contains, if there is one
     /// (what a [`Matcher`](crate::Matcher) scans for to rule it out).
     pub fn required_literal(&self) -> Option<&str> {
@@ -288,6 +302,9 @@ impl Pattern {
 
     /// Whether the text matches anywhere, or the match-limit error.
     pub fn try_is_match(&self, text: &str) -> Result<bool, Error> {
+        if !self.may_match(text) {
+            return Ok(false);
+        }
         let mut spans = Vec::new();
         self.inner.engine.is_match(text, &mut spans)
     }
@@ -336,6 +353,9 @@ impl Pattern {
         index: usize,
     ) -> Result<bool, Error> {
         caps.reset(&self.inner.layout, index);
+        if !self.may_match(text) {
+            return Ok(false);
+        }
         let Some(decision) = self.inner.engine.search(text, caps.raw_spans())? else {
             return Ok(false);
         };
