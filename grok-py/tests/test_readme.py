@@ -12,6 +12,7 @@ import pytest
 import grok
 
 README = Path(__file__).resolve().parent.parent / "README-examples.md"
+PROJECT_README = Path(__file__).resolve().parent.parent.parent / "README.md"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -19,6 +20,12 @@ def test_readme_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.chdir(tmp_path)
     result = doctest.testfile(str(README), module_relative=False, optionflags=FLAGS, verbose=False)
     assert result.attempted > 20
+    assert result.failed == 0
+
+
+def test_project_readme_python_examples() -> None:
+    result = doctest.testfile(str(PROJECT_README), module_relative=False, optionflags=FLAGS, verbose=False)
+    assert result.attempted >= 5
     assert result.failed == 0
 
 
