@@ -1,100 +1,100 @@
 //! `grok-cli`: parse logs with grok patterns from the shell.
 //!
-//! A thin layer over grok-core: arguments in `args`, inputs in `input`, the
-//! main job in `run`, output formats in `output`, introspection in `inspect`.
+//! `main` only maps the outcome to an exit status; [`run`] dispatches to the
+//! default action ([`parse`]) or an introspection command.
 
 mod args;
+mod columns;
+mod count;
+mod discover;
+mod error;
+mod explain;
 mod input;
 mod inspect;
+mod job;
+mod library;
 mod output;
-mod run;
+mod parse;
+mod pipeline;
+mod stats;
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use args::{Cli, Command};
-
-/// Why the command failed; every variant exits with status 2.
-#[derive(Debug)]
-pub enum Failure {
-    /// A pattern or library error from grok-core.
-    Grok(grok_core::Error),
-    /// Reading or writing failed.
-    Io(String),
-    /// The arguments do not make sense together.
-    Usage(String),
-}
-
-impl From<grok_core::Error> for Failure {
-    fn from(e: grok_core::Error) -> Failure {
-        Failure::Grok(e)
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Grok(e) => write!(f, "{e}"),
-            Failure::Io(msg) | Failure::Usage(msg) => f.write_str(msg),
-        }
-    }
-}
-
-fn run(cli: Cli) -> Result<bool, Failure> {
-    // Locked only by the subcommands: the main job writes from its own
-    // writer thread.
-    let stdout = io::stdout();
-    let out = || stdout.lock();
-    let written = |r: io::Result<bool>| match r {
-        Ok(any) => Ok(any),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(true),
-        Err(e) => Err(Failure::Io(format!("cannot write: {e}"))),
-    };
-    match cli.command {
-        None => run::parse(&cli.parse),
-        Some(Command::List { filter, library }) => {
-            let lib = run::library(&library)?;
-            written(inspect::list(&lib, filter.as_deref(), &mut out()))
-        }
-        Some(Command::Show { name, library }) => {
-            let lib = run::library(&library)?;
-            inspect::show(&lib, &name, &mut out()).map(|()| true)
-        }
-        Some(Command::Explain {
-            pattern,
-            line,
-            library,
-        }) => {
-            let lib = run::library(&library)?;
-            inspect::explain(&lib, &pattern, &line, &mut out())
-        }
-        Some(Command::Discover { lines, library }) => {
-            let lib = run::library(&library)?;
-            let lines = if lines.is_empty() {
-                inspect::stdin_lines()?
-            } else {
-                lines
-            };
-            let mut out = out();
-            for line in &lines {
-                let expr = inspect::discover(&lib, line)?;
-                written(writeln!(out, "{expr}").map(|()| true))?;
-            }
-            Ok(!lines.is_empty())
-        }
-    }
-}
+use error::{Failure, Outcome};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+    match run(Cli::parse()) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "grok-cli: {e}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Runs the command the arguments ask for.
+fn run(cli: Cli) -> Result<Outcome, Failure> {
+    let Some(command) = cli.command else {
+        return parse::run(&cli.parse);
+    };
+    let mut out = output::stdout(false);
+    let outcome = match command {
+        Command::List { filter, library } => {
+            let lib = library::build(&library)?;
+            Outcome::from_matched(inspect::list(&lib, filter.as_deref(), &mut out)?)
+        }
+        Command::Show {
+            pattern,
+            library,
+            compile,
+        } => {
+            let lib = library::build(&library)?;
+            inspect::show(&lib, &pattern, &library::options(&compile), &mut out)?;
+            Outcome::Matched
+        }
+        Command::Explain {
+            pattern,
+            lines,
+            library,
+            compile,
+        } => {
+            let lib = library::build(&library)?;
+            let lines = lines_or_stdin(lines)?;
+            let options = library::options(&compile);
+            Outcome::from_matched(explain::explain(
+                &lib, &pattern, &lines, &options, &mut out,
+            )?)
+        }
+        Command::Discover { lines, library } => {
+            let lib = library::build(&library)?;
+            let discoverer = discover::Discoverer::new(&lib);
+            let lines = lines_or_stdin(lines)?;
+            for line in &lines {
+                writeln!(out, "{}", discoverer.discover(line)).map_err(Failure::write)?;
+            }
+            Outcome::from_matched(!lines.is_empty())
+        }
+    };
+    out.flush().map_err(Failure::write)?;
+    Ok(outcome)
+}
+
+/// The lines given, or those of standard input (decoded lossily, without
+/// their `\r\n` or `\n`).
+fn lines_or_stdin(lines: Vec<String>) -> Result<Vec<String>, Failure> {
+    if !lines.is_empty() {
+        return Ok(lines);
+    }
+    let mut read = Vec::new();
+    for line in io::stdin().lock().split(b'\n') {
+        let line = line.map_err(|e| Failure::Io(format!("cannot read <stdin>: {e}")))?;
+        let line = line.strip_suffix(b"\r").unwrap_or(&line);
+        read.push(String::from_utf8_lossy(line).into_owned());
+    }
+    Ok(read)
 }
