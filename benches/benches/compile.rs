@@ -51,10 +51,6 @@ fn combined_apache(c: &mut Criterion) {
     group.bench_function("grok+pcre2", |b| {
         b.iter(|| pcre2.compile(black_box(EXPR), true).expect("compiles"))
     });
-    let onig = grok_crate!(grok_onig);
-    group.bench_function("grok+onig", |b| {
-        b.iter(|| onig.compile(black_box(EXPR), true).expect("compiles"))
-    });
     group.finish();
 }
 
@@ -73,16 +69,8 @@ fn all_definitions(c: &mut Criterion) {
             .count()
     };
     let pcre2_ok = pcre2_all();
-    let onig = grok_crate!(grok_onig);
-    let onig_all = || {
-        exprs
-            .iter()
-            .filter(|e| onig.compile(e, true).is_ok())
-            .count()
-    };
-    let onig_ok = onig_all();
     eprintln!(
-        "compile-all-definitions: {} definitions; compile: grok-core {core_ok}, grok+pcre2 {pcre2_ok}, grok+onig {onig_ok}",
+        "compile-all-definitions: {} definitions; compile: grok-core {core_ok}, grok+pcre2 {pcre2_ok}",
         exprs.len()
     );
     assert_eq!(
@@ -103,7 +91,6 @@ fn all_definitions(c: &mut Criterion) {
     group.bench_function("grok+pcre2", |b| {
         b.iter(|| assert_eq!(pcre2_all(), pcre2_ok))
     });
-    group.bench_function("grok+onig", |b| b.iter(|| assert_eq!(onig_all(), onig_ok)));
     group.finish();
 }
 

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use grok_benches::corpus::{self, Corpus};
-use grok_benches::engines::{
-    Dfa, DfaKind, Engine, GrokCore, GrokCoreEngine, GrokOnig, GrokPcre2, HandRegex,
-};
+use grok_benches::engines::{Dfa, DfaKind, Engine, GrokCore, GrokCoreEngine, GrokPcre2, HandRegex};
 use grok_benches::workload::{self, Workload};
 
 /// Every implementation that can run the workload; the ones that cannot
@@ -24,10 +22,6 @@ fn engines(w: &Workload) -> Vec<Box<dyn Engine>> {
     match GrokPcre2::new(&w.exprs) {
         Ok(e) => out.push(Box::new(e)),
         Err(e) => eprintln!("{}: grok+pcre2 left out: {e}", w.name),
-    }
-    match GrokOnig::new(&w.exprs) {
-        Ok(e) => out.push(Box::new(e)),
-        Err(e) => eprintln!("{}: grok+onig left out: {e}", w.name),
     }
     if w.name == "apache" {
         out.push(Box::new(HandRegex::new(true)));

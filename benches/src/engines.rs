@@ -167,7 +167,7 @@ impl Engine for GrokCoreEngine {
 /// with `Grok::add_pattern`, expressions compiled with `with_alias_only`
 /// (named fields only, as grok-core and Logstash do), tried in order.
 macro_rules! grok_crate_peer {
-    ($(#[$doc:meta])* $name:ident, $krate:ident, $label:literal) => {
+    ($(#[$doc:meta])* $name:ident, $krate:ident, $label:expr) => {
         $(#[$doc])*
         pub struct $name {
             patterns: Vec<$krate::Pattern>,
@@ -193,7 +193,7 @@ macro_rules! grok_crate_peer {
 
         impl Engine for $name {
             fn label(&self) -> String {
-                concat!($label, "/extract").into()
+                format!("{}/extract", $label)
             }
 
             #[inline(never)]
@@ -219,18 +219,21 @@ macro_rules! grok_crate_peer {
 }
 
 grok_crate_peer!(
-    /// `grok` 2.4.1 from crates.io with its PCRE2 backend (JIT).
+    /// `grok` 2.4.1 from crates.io with the backend the features choose
+    /// (PCRE2 with its JIT by default, onig with `peer-onig`).
     GrokPcre2,
     grok,
-    "grok+pcre2"
+    GROK_LABEL
 );
 
-grok_crate_peer!(
-    /// `grok` 2.4.1 with its default onig backend (the vendored copy in `peers/grok-onig`).
-    GrokOnig,
-    grok_onig,
+/// The label of the `grok` crate peer: its backend is chosen by this
+/// crate's features (`peer-pcre2`, the default, or `peer-onig`), because the
+/// `grok` crate picks one backend per build.
+pub const GROK_LABEL: &str = if cfg!(feature = "peer-pcre2") {
+    "grok+pcre2"
+} else {
     "grok+onig"
-);
+};
 
 /// The 12 fields of `%{COMBINEDAPACHELOG}` (legacy), in pattern order.
 pub const APACHE_FIELDS: [&str; 12] = [

@@ -7,8 +7,7 @@ use grok_core::Value;
 
 use crate::corpus::Corpus;
 use crate::engines::{
-    Dfa, DfaKind, Engine, GrokCore, GrokOnig, GrokPcre2, HandRegex, APACHE_FIELDS,
-    APACHE_HAND_REGEX,
+    Dfa, DfaKind, Engine, GrokCore, GrokPcre2, HandRegex, APACHE_FIELDS, APACHE_HAND_REGEX,
 };
 use crate::hostile;
 use crate::workload::{self, FALLTHROUGH_FAILING};
@@ -30,7 +29,6 @@ fn every_implementation_agrees_with_grok_core_on_every_workload() {
         assert_eq!(core.is_match(&lines).matched, want, "{}: is_match", w.name);
         let mut engines: Vec<Box<dyn Engine>> = vec![
             Box::new(GrokPcre2::new(&w.exprs).expect("PCRE2 compiles the list")),
-            Box::new(GrokOnig::new(&w.exprs).expect("onig compiles the list")),
             Box::new(Dfa::new(&core.patterns(), DfaKind::HybridUnanchored).unwrap()),
         ];
         if w.matches_at_line_start {
