@@ -48,3 +48,30 @@ fn checks_pass_on_ordinary_inputs() {
         }
     }
 }
+
+/// The differential target reaches both of grok-core's paths: look-around
+/// checks on the linear-time path (IPV4 next to longer numbers), and the
+/// exact engine (SYSLOGPAMSESSION, the one legacy definition not wholly
+/// linear: a look-ahead holding a capture).
+#[test]
+fn differential_covers_both_engines() {
+    let lib = grok_core::PatternLibrary::legacy();
+    let cases = [
+        (
+            "%{IPV4:ip}",
+            "12345.6.7.8 then 1.2.3.4",
+            grok_core::Decision::Linear,
+        ),
+        (
+            "%{SYSLOGPAMSESSION}",
+            "Nov 15 03:34:01 web01 sshd[77]: pam_unix(sshd:session): session opened for user root by (uid=0)",
+            grok_core::Decision::Exact,
+        ),
+    ];
+    for (expr, line, decision) in cases {
+        let p = lib.compile(expr).unwrap();
+        let caps = p.captures(line).unwrap().expect("matches");
+        assert_eq!(caps.decision(), decision, "{expr} on {line:?}");
+        grok_fuzz::run("differential", line.as_bytes());
+    }
+}
