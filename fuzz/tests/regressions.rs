@@ -1,13 +1,43 @@
 //! Replays every saved fuzz reproducer (`regressions/<target>/*`) through the
-//! same check the fuzz target runs, so a fixed crash stays fixed.
+//! same check the fuzz target runs, so a fixed crash stays fixed. Each gets a
+//! time budget: a reproducer of a hang fails the test instead of hanging it.
 
 use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Generous for a debug build: a fixed input takes milliseconds.
+const BUDGET: Duration = Duration::from_secs(20);
+
+/// Runs one reproducer on a thread; panics if it panics or overruns [`BUDGET`].
+fn replay(target: &'static str, file: &Path) {
+    let data = std::fs::read(file).unwrap();
+    eprintln!(
+        "replaying {target}: {} ({:?})",
+        file.display(),
+        String::from_utf8_lossy(&data)
+    );
+    let (done, wait) = mpsc::channel();
+    std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(|| grok_fuzz::run(target, &data));
+        let _ = done.send(outcome.is_ok());
+    });
+    match wait.recv_timeout(BUDGET) {
+        Ok(true) => {}
+        Ok(false) => panic!(
+            "{target}: {} fails its check (see the message above)",
+            file.display()
+        ),
+        Err(_) => panic!("{target}: {} still runs after {BUDGET:?}", file.display()),
+    }
+}
 
 #[test]
 fn saved_reproducers_pass_their_checks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions");
     let mut replayed = 0;
-    for target in grok_fuzz::TARGETS {
+    let mut failed = Vec::new();
+    for &target in grok_fuzz::TARGETS {
         let dir = root.join(target);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -21,13 +51,17 @@ fn saved_reproducers_pass_their_checks() {
             {
                 continue;
             }
-            let data = std::fs::read(file).unwrap();
-            eprintln!("replaying {target}: {}", file.display());
-            grok_fuzz::run(target, &data);
+            if std::panic::catch_unwind(|| replay(target, file)).is_err() {
+                failed.push(file.display().to_string());
+            }
             replayed += 1;
         }
     }
     eprintln!("{replayed} reproducers replayed");
+    assert!(
+        failed.is_empty(),
+        "reproducers that still fail: {failed:#?}"
+    );
 }
 
 /// The checks pass on ordinary inputs (so a failing reproducer means a bug,

@@ -447,6 +447,20 @@ impl Emitter {
     }
 
     fn atomic(&mut self, body: &Node) -> Result<(), Error> {
+        if self.target == Target::Plain {
+            // Emit the body once and judge the text emitted: analysing it
+            // first and emitting it again doubles the work at every level
+            // of nested atomic groups (`a++++…` nests them), which the
+            // compile fuzz target found to be exponential.
+            let start = self.out.len();
+            self.out.push_str("(?:");
+            self.node(body)?;
+            self.out.push(')');
+            if !single_end(&self.out[start..]) {
+                self.lossy = true;
+            }
+            return Ok(());
+        }
         let mut plain = self.sub(Target::Plain);
         plain.node(body)?;
         let simple = !plain.lossy;

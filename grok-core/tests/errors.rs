@@ -282,3 +282,19 @@ fn hostile_lines_against_standard_patterns_finish() {
         );
     }
 }
+
+#[test]
+fn stacked_possessive_quantifiers_compile_quickly() {
+    // Found by the compile fuzz target: each `++` nests an atomic group.
+    let started = std::time::Instant::now();
+    let expr = format!("G{}", "+".repeat(60));
+    let _ = PatternLibrary::legacy().compile(&expr);
+    let nested = format!("{}a{}", "(?>".repeat(40), ")".repeat(40));
+    let p = PatternLibrary::legacy().compile(&nested).unwrap();
+    assert!(p.is_match("xa"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
