@@ -38,8 +38,8 @@ pub(crate) struct Backtracker {
 pub(crate) type Guard<'g> = &'g dyn Fn(u32, usize) -> bool;
 
 /// A set of bytes; `all` also stands for "may match without consuming".
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct ByteSet([u64; 4]);
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ByteSet(pub(crate) [u64; 4]);
 
 impl ByteSet {
     pub(crate) const ALL: ByteSet = ByteSet([u64::MAX; 4]);
@@ -55,14 +55,18 @@ impl ByteSet {
         }
     }
 
-    fn union(&mut self, other: &ByteSet) {
+    pub(crate) fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    pub(crate) fn union(&mut self, other: &ByteSet) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a |= b;
         }
     }
 
     #[inline]
-    fn contains(&self, b: u8) -> bool {
+    pub(crate) fn contains(&self, b: u8) -> bool {
         self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
     }
 }

@@ -12,6 +12,7 @@ use regex_automata::{Anchored, Input};
 use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
+use crate::prog::{Prog, ProgMemo};
 
 /// Which engine decided a match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,11 +60,14 @@ struct Scratch {
     cache: meta::Cache,
     slots: Slots,
     memo: Memo,
+    prog_memo: ProgMemo,
 }
 
 pub(crate) struct Engine {
     relaxed: meta::Regex,
     /// Extracts captures; look-arounds are enforced during its search.
+    prog: Option<Prog>,
+    /// Extracts captures where `prog` cannot (too large a program).
     backtracker: Backtracker,
     /// Which checks the backtracker enforces while searching (zero-width
     /// look-arounds); the others are verified after the match.
@@ -234,19 +238,30 @@ impl Engine {
             cache: re.create_cache(),
             slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
+            prog_memo: ProgMemo::default(),
         });
         let needs_groups = !program.roles.is_empty();
         let mut backtracker = Backtracker::new(nfa);
+        let mut prog = regex_automata::util::syntax::parse_with(
+            &program.relaxed,
+            &compile::relaxed_syntax(),
+        )
+        .ok()
+        .and_then(|hir| Prog::new(&hir).ok());
         let mut enforced = vec![false; checks.len()];
         for (i, (group, check, _)) in checks.iter().enumerate() {
             if check.zero_width() {
                 if let Some(slot) = group_info.slot(PatternID::ZERO, *group) {
                     backtracker.set_guard(slot, i as u32);
+                    if let Some(prog) = &mut prog {
+                        prog.set_guard(slot, i as u32);
+                    }
                     enforced[i] = true;
                 }
             }
         }
         Ok(Engine {
+            prog,
             backtracker,
             enforced: enforced.into(),
             needs_groups,
@@ -312,10 +327,21 @@ impl Engine {
                         .search_with(&mut scratch.cache, &input.clone().earliest(true));
                     return Ok(found.map(|_| Decision::Linear));
                 }
-                let guarded = self.backtracker.fits(hay.len());
-                if guarded {
-                    let guard =
-                        |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
+                let guard =
+                    |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
+                let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
+                let guarded = prog.is_some() || self.backtracker.fits(hay.len());
+                if let Some(prog) = prog {
+                    if !prog.search(
+                        &mut scratch.prog_memo,
+                        hay,
+                        scratch.slots.slots_mut(),
+                        &guard,
+                    ) {
+                        return Ok(None);
+                    }
+                    scratch.slots.set_pattern(Some(PatternID::ZERO));
+                } else if guarded {
                     if !self.backtracker.search(
                         &mut scratch.memo,
                         hay,

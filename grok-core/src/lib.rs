@@ -51,6 +51,7 @@ mod expand;
 mod library;
 mod matcher;
 mod pattern;
+mod prog;
 mod syntax;
 mod value;
 

@@ -1,0 +1,790 @@
+//! The fast capture extractor: the relaxed regex compiled to a small
+//! backtracking program and run with memoization.
+//!
+//! [`crate::backtrack`] walks regex-automata's Thompson NFA, where a class
+//! like `[^"]` is a UTF-8 automaton of several states and `x{0,62}` is 124
+//! states, so every byte costs a few state transitions and a stack frame.
+//! This program is compiled from the same HIR instead:
+//!
+//! - a class is one instruction: a 128-bit ASCII table plus one rule for
+//!   non-ASCII chars (none, all, or a range list); the haystack is a `&str`,
+//!   so stepping over a non-ASCII char needs only its lead byte;
+//! - a repeated class (`\S+`, `[0-9A-Za-z-]{0,62}`, `.*?`) is one
+//!   instruction that scans in a tight loop and then offers its end
+//!   positions to the rest of the pattern, longest first (or shortest first
+//!   when lazy);
+//! - a literal string is one instruction.
+//!
+//! Work stays linear: every branch instruction has a row of memo bits, one
+//! per position, set when the branch is taken at that position; a branch is
+//! never taken twice at one position, since its outcome cannot differ (no
+//! back-references). A repeat has two rows: where it was entered, and where
+//! its continuation was tried. An unbounded greedy scan stops at the first
+//! position whose continuation was already tried (everything after it was
+//! tried too), so repeated entries into one run cost their new positions
+//! only. [`Prog::cost`] bounds the total work of a search; a search over
+//! too long a text uses another engine.
+
+use regex_automata::util::look::{Look, LookMatcher};
+use regex_automata::util::primitives::NonMaxUsize;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+use crate::backtrack::{ByteSet, Guard};
+
+/// Largest program compiled; bigger ones use the NFA backtracker.
+const MAX_INSTS: usize = 1 << 18;
+/// Most work (memo bits plus scan steps bound) one search may need.
+const MAX_COST: usize = 64 << 20;
+const NONE: u32 = u32::MAX;
+
+/// A set of chars: an ASCII table and a rule for the rest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct CharSet {
+    ascii: [u64; 2],
+    high: High,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum High {
+    None,
+    All,
+    /// Sorted, disjoint, inclusive ranges of chars at or above U+0080.
+    Ranges(Box<[(u32, u32)]>),
+}
+
+impl CharSet {
+    fn from_ranges(ranges: impl Iterator<Item = (u32, u32)>) -> CharSet {
+        let mut ascii = [0u64; 2];
+        let mut high = Vec::new();
+        for (lo, hi) in ranges {
+            for c in lo..=hi.min(0x7F) {
+                ascii[(c >> 6) as usize] |= 1 << (c & 63);
+            }
+            if hi >= 0x80 {
+                high.push((lo.max(0x80), hi));
+            }
+        }
+        let all = high == [(0x80, 0x10FFFF)] || high == [(0x80, 0xD7FF), (0xE000, 0x10FFFF)];
+        let high = if high.is_empty() {
+            High::None
+        } else if all {
+            High::All
+        } else {
+            High::Ranges(high.into())
+        };
+        CharSet { ascii, high }
+    }
+
+    /// The length of the char at `at` if it is in the set (`at < hay.len()`).
+    #[inline(always)]
+    fn step(&self, hay: &[u8], at: usize) -> Option<usize> {
+        let b = hay[at];
+        if b < 0x80 {
+            return (self.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0).then_some(1);
+        }
+        self.step_high(hay, at)
+    }
+
+    #[cold]
+    fn step_high(&self, hay: &[u8], at: usize) -> Option<usize> {
+        let len = utf8_len(hay[at]);
+        match &self.high {
+            High::None => None,
+            High::All => Some(len),
+            High::Ranges(ranges) => {
+                let c = decode(&hay[at..at + len]);
+                let i = ranges.partition_point(|&(_, hi)| hi < c);
+                (i < ranges.len() && ranges[i].0 <= c).then_some(len)
+            }
+        }
+    }
+
+    fn first_bytes(&self) -> ByteSet {
+        let mut set = ByteSet::default();
+        for b in 0..0x80u8 {
+            if self.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0 {
+                set.insert(b);
+            }
+        }
+        if self.high != High::None {
+            for b in 0xC2..=0xF4u8 {
+                set.insert(b);
+            }
+        }
+        set
+    }
+}
+
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+fn decode(bytes: &[u8]) -> u32 {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| s.chars().next())
+        .map_or(0, u32::from)
+}
+
+#[derive(Clone, Debug)]
+enum Inst {
+    Lit {
+        bytes: Box<[u8]>,
+        next: u32,
+    },
+    Class {
+        set: u32,
+        next: u32,
+    },
+    /// `set{min,max}` (`max == NONE`: unbounded).
+    Repeat {
+        set: u32,
+        min: u32,
+        max: u32,
+        greedy: bool,
+        next: u32,
+        /// Memo row of entries; the continuation's row follows it.
+        row: u32,
+    },
+    /// Alternatives in priority order, each with its first-byte set index.
+    Split {
+        alts: Box<[(u32, u32)]>,
+        row: u32,
+    },
+    Save {
+        slot: u32,
+        next: u32,
+    },
+    Look {
+        look: Look,
+        next: u32,
+    },
+    Match,
+}
+
+/// A compiled program; see the module docs.
+#[derive(Debug)]
+pub(crate) struct Prog {
+    insts: Vec<Inst>,
+    start: u32,
+    sets: Vec<CharSet>,
+    /// First-byte sets referenced by `Split` alternatives and repeats.
+    firsts: Vec<ByteSet>,
+    /// First-byte set of each instruction (index into `firsts`, `NONE`: any).
+    first_of: Vec<u32>,
+    rows: usize,
+    /// Scan steps one position may cost beyond its memo bits.
+    scan_weight: usize,
+    /// For each slot, the look-around it guards (`NONE`: none).
+    guards: Box<[u32]>,
+    looks: LookMatcher,
+}
+
+/// Why a pattern is left to the NFA backtracker.
+#[derive(Debug)]
+pub(crate) struct Unsupported;
+
+struct Builder {
+    insts: Vec<Inst>,
+    sets: Vec<CharSet>,
+    rows: u32,
+    scan_weight: usize,
+    slots: u32,
+}
+
+impl Builder {
+    fn push(&mut self, inst: Inst) -> Result<u32, Unsupported> {
+        if self.insts.len() >= MAX_INSTS {
+            return Err(Unsupported);
+        }
+        self.insts.push(inst);
+        Ok((self.insts.len() - 1) as u32)
+    }
+
+    fn row(&mut self, count: u32) -> u32 {
+        self.rows += count;
+        self.rows - count
+    }
+
+    fn set(&mut self, set: CharSet) -> u32 {
+        if let Some(i) = self.sets.iter().position(|s| *s == set) {
+            return i as u32;
+        }
+        self.sets.push(set);
+        (self.sets.len() - 1) as u32
+    }
+
+    fn split(&mut self, alts: Vec<u32>) -> Result<u32, Unsupported> {
+        let row = self.row(1);
+        let alts = alts.into_iter().map(|a| (a, NONE)).collect();
+        self.push(Inst::Split { alts, row })
+    }
+
+    /// A single-char set for `hir`, if it is one.
+    fn char_set(&mut self, hir: &Hir) -> Result<Option<u32>, Unsupported> {
+        let set = match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) => {
+                CharSet::from_ranges(class.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)))
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                if class.ranges().iter().any(|r| r.end() >= 0x80) {
+                    return Err(Unsupported);
+                }
+                CharSet::from_ranges(class.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))))
+            }
+            HirKind::Literal(lit) => match std::str::from_utf8(&lit.0).ok().map(|s| s.chars()) {
+                Some(mut chars) => match (chars.next(), chars.next()) {
+                    (Some(c), None) => CharSet::from_ranges(std::iter::once((c as u32, c as u32))),
+                    _ => return Ok(None),
+                },
+                None => return Err(Unsupported),
+            },
+            _ => return Ok(None),
+        };
+        Ok(Some(self.set(set)))
+    }
+
+    /// Compiles `hir` to run before `next`; returns its first instruction.
+    fn compile(&mut self, hir: &Hir, next: u32) -> Result<u32, Unsupported> {
+        match hir.kind() {
+            HirKind::Empty => Ok(next),
+            HirKind::Literal(lit) => {
+                if std::str::from_utf8(&lit.0).is_err() {
+                    return Err(Unsupported);
+                }
+                self.push(Inst::Lit {
+                    bytes: lit.0.clone(),
+                    next,
+                })
+            }
+            HirKind::Class(_) => {
+                let set = self.char_set(hir)?.ok_or(Unsupported)?;
+                self.push(Inst::Class { set, next })
+            }
+            HirKind::Look(look) => {
+                let look = Look::from_repr(look.as_repr()).ok_or(Unsupported)?;
+                self.push(Inst::Look { look, next })
+            }
+            HirKind::Capture(cap) => {
+                let slot = cap.index * 2;
+                self.slots = self.slots.max(slot + 2);
+                let end = self.push(Inst::Save {
+                    slot: slot + 1,
+                    next,
+                })?;
+                let body = self.compile(&cap.sub, end)?;
+                self.push(Inst::Save { slot, next: body })
+            }
+            HirKind::Concat(subs) => {
+                let mut at = next;
+                for sub in subs.iter().rev() {
+                    at = self.compile(sub, at)?;
+                }
+                Ok(at)
+            }
+            HirKind::Alternation(subs) => {
+                let mut alts = Vec::with_capacity(subs.len());
+                for sub in subs {
+                    alts.push(self.compile(sub, next)?);
+                }
+                self.split(alts)
+            }
+            HirKind::Repetition(rep) => {
+                let max = rep.max.unwrap_or(NONE);
+                if let Some(set) = self.char_set(&rep.sub)? {
+                    let row = self.row(2);
+                    self.scan_weight += if max == NONE { rep.min as usize + 1 } else { max as usize };
+                    return self.push(Inst::Repeat {
+                        set,
+                        min: rep.min,
+                        max,
+                        greedy: rep.greedy,
+                        next,
+                        row,
+                    });
+                }
+                self.repetition(&rep.sub, rep.min, rep.max, rep.greedy, next)
+            }
+        }
+    }
+
+    fn order(greedy: bool, body: u32, exit: u32) -> Vec<u32> {
+        if greedy {
+            vec![body, exit]
+        } else {
+            vec![exit, body]
+        }
+    }
+
+    /// A general repetition, shaped as regex-automata's Thompson compiler
+    /// shapes it, so priorities among empty iterations agree with it.
+    fn repetition(
+        &mut self,
+        sub: &Hir,
+        min: u32,
+        max: Option<u32>,
+        greedy: bool,
+        next: u32,
+    ) -> Result<u32, Unsupported> {
+        let Some(max) = max else {
+            // The loop: a split placed before its body is known.
+            let split = self.split(Vec::new())?;
+            let body = self.compile(sub, split)?;
+            let loop_alts: Box<[(u32, u32)]> = Self::order(greedy, body, next)
+                .into_iter()
+                .map(|a| (a, NONE))
+                .collect();
+            if let Inst::Split { alts, .. } = &mut self.insts[split as usize] {
+                *alts = loop_alts;
+            }
+            if min > 0 {
+                // The loop body is the last mandatory copy.
+                let mut at = body;
+                for _ in 1..min {
+                    at = self.compile(sub, at)?;
+                }
+                return Ok(at);
+            }
+            if sub.properties().minimum_len().is_some_and(|n| n > 0) {
+                return Ok(split);
+            }
+            // `x*` as `(x+)?` when `x` may match empty.
+            return self.split(Self::order(greedy, body, next));
+        };
+        let mut at = next;
+        for _ in min..max {
+            let body = self.compile(sub, at)?;
+            at = self.split(Self::order(greedy, body, next))?;
+        }
+        for _ in 0..min {
+            at = self.compile(sub, at)?;
+        }
+        Ok(at)
+    }
+}
+
+enum Frame {
+    Step(u32, usize),
+    Restore(u32, Option<NonMaxUsize>),
+    /// Continuation positions `lo..=hi` of a greedy repeat, tried from `hi` down.
+    Greedy { inst: u32, lo: usize, hi: usize },
+    /// A lazy repeat at `at` with `left` more chars allowed.
+    Lazy { inst: u32, at: usize, left: u32 },
+}
+
+/// Per-thread scratch space.
+#[derive(Default)]
+pub(crate) struct ProgMemo {
+    bits: Vec<u64>,
+    dirty: Vec<u32>,
+    stack: Vec<Frame>,
+}
+
+impl Prog {
+    /// Compiles `hir` (the relaxed regex, unanchored); `Err` when the program
+    /// would be too large or uses something this engine does not run.
+    pub(crate) fn new(hir: &Hir) -> Result<Prog, Unsupported> {
+        let mut b = Builder {
+            insts: Vec::new(),
+            sets: Vec::new(),
+            rows: 0,
+            scan_weight: 0,
+            slots: 2,
+        };
+        let matched = b.push(Inst::Match)?;
+        let end = b.push(Inst::Save { slot: 1, next: matched })?;
+        let body = b.compile(hir, end)?;
+        let start = b.push(Inst::Save { slot: 0, next: body })?;
+        let slot_len = b.slots as usize;
+        let mut prog = Prog {
+            insts: b.insts,
+            start,
+            sets: b.sets,
+            firsts: Vec::new(),
+            first_of: Vec::new(),
+            rows: b.rows as usize,
+            scan_weight: b.scan_weight,
+            guards: vec![NONE; slot_len].into(),
+            looks: LookMatcher::new(),
+        };
+        prog.compute_firsts();
+        Ok(prog)
+    }
+
+    /// Makes capture slot `slot` a guard for look-around `check`.
+    pub(crate) fn set_guard(&mut self, slot: usize, check: u32) {
+        if let Some(g) = self.guards.get_mut(slot) {
+            *g = check;
+        }
+    }
+
+    /// Whether a search over `len` bytes fits the work budget.
+    pub(crate) fn fits(&self, len: usize) -> bool {
+        let width = len.saturating_add(1);
+        self.rows
+            .saturating_add(self.scan_weight)
+            .saturating_mul(width)
+            <= MAX_COST
+    }
+
+    /// First-byte sets by fixpoint: the least sets closed under the program's
+    /// edges, where `Match` (and so anything that may match empty) takes all.
+    fn compute_firsts(&mut self) {
+        let n = self.insts.len();
+        let mut sets = vec![ByteSet::default(); n];
+        loop {
+            let mut changed = false;
+            for i in 0..n {
+                let new = match &self.insts[i] {
+                    Inst::Lit { bytes, .. } => {
+                        let mut s = ByteSet::default();
+                        s.insert(bytes[0]);
+                        s
+                    }
+                    Inst::Class { set, .. } => self.sets[*set as usize].first_bytes(),
+                    Inst::Repeat { set, min, next, .. } => {
+                        let mut s = self.sets[*set as usize].first_bytes();
+                        if *min == 0 {
+                            s.union(&sets[*next as usize]);
+                        }
+                        s
+                    }
+                    Inst::Split { alts, .. } => {
+                        let mut s = ByteSet::default();
+                        for (a, _) in alts.iter() {
+                            s.union(&sets[*a as usize]);
+                        }
+                        s
+                    }
+                    Inst::Save { next, .. } | Inst::Look { next, .. } => sets[*next as usize],
+                    Inst::Match => ByteSet::ALL,
+                };
+                if new != sets[i] {
+                    sets[i] = new;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut index_of = std::collections::HashMap::new();
+        let mut firsts = Vec::new();
+        let first_of: Vec<u32> = sets
+            .iter()
+            .map(|s| {
+                if *s == ByteSet::ALL {
+                    NONE
+                } else {
+                    *index_of.entry(s.0).or_insert_with(|| {
+                        firsts.push(*s);
+                        (firsts.len() - 1) as u32
+                    })
+                }
+            })
+            .collect();
+        for inst in self.insts.iter_mut() {
+            if let Inst::Split { alts, .. } = inst {
+                for (a, f) in alts.iter_mut() {
+                    *f = first_of[*a as usize];
+                }
+            }
+        }
+        self.firsts = firsts;
+        self.first_of = first_of;
+    }
+
+    /// Whether a path whose first-byte set is `first` may go on at `at`.
+    #[inline(always)]
+    fn may_start(&self, first: u32, hay: &[u8], at: usize) -> bool {
+        if first == NONE {
+            return true;
+        }
+        match hay.get(at) {
+            Some(&b) => self.firsts[first as usize].contains(b),
+            None => false,
+        }
+    }
+
+    /// Finds the leftmost-first match (start positions in order, char
+    /// boundaries only, sharing one memo); writes `slots` and says whether
+    /// it found one. The caller checks [`Prog::fits`] first.
+    pub(crate) fn search(
+        &self,
+        memo: &mut ProgMemo,
+        hay: &str,
+        slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
+    ) -> bool {
+        let bytes = hay.as_bytes();
+        let width = bytes.len() + 1;
+        let words = (self.rows * width).div_ceil(64);
+        if memo.bits.len() < words {
+            memo.bits.resize(words, 0);
+        }
+        let first = self.first_of[self.start as usize];
+        let mut found = false;
+        for start in 0..=bytes.len() {
+            if !hay.is_char_boundary(start) || !self.may_start(first, bytes, start) {
+                continue;
+            }
+            for s in slots.iter_mut() {
+                *s = None;
+            }
+            memo.stack.clear();
+            memo.stack.push(Frame::Step(self.start, start));
+            if self.run(memo, bytes, width, slots, guard) {
+                found = true;
+                break;
+            }
+        }
+        for &w in &memo.dirty {
+            memo.bits[w as usize] = 0;
+        }
+        memo.dirty.clear();
+        found
+    }
+
+    fn run(
+        &self,
+        memo: &mut ProgMemo,
+        hay: &[u8],
+        width: usize,
+        slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
+    ) -> bool {
+        while let Some(frame) = memo.stack.pop() {
+            let (inst, at) = match frame {
+                Frame::Step(inst, at) => (inst, at),
+                Frame::Restore(slot, old) => {
+                    slots[slot as usize] = old;
+                    continue;
+                }
+                Frame::Greedy { inst, lo, hi } => {
+                    let Inst::Repeat { next, row, .. } = self.insts[inst as usize] else {
+                        unreachable!()
+                    };
+                    if hi > lo {
+                        memo.stack.push(Frame::Greedy {
+                            inst,
+                            lo,
+                            hi: prev_boundary(hay, hi),
+                        });
+                    }
+                    if !self.may_start(self.first_of[next as usize], hay, hi)
+                        || !visit(memo, row as usize + 1, hi, width)
+                    {
+                        continue;
+                    }
+                    (next, hi)
+                }
+                Frame::Lazy { inst, at, left } => {
+                    let Inst::Repeat { set, max, next, row, .. } = &self.insts[inst as usize] else {
+                        unreachable!()
+                    };
+                    let fresh = visit(memo, *row as usize + 1, at, width);
+                    if !fresh && *max == NONE {
+                        // Everything from here on was tried before.
+                        continue;
+                    }
+                    if left > 0 && at < hay.len() {
+                        if let Some(len) = self.sets[*set as usize].step(hay, at) {
+                            memo.stack.push(Frame::Lazy {
+                                inst,
+                                at: at + len,
+                                left: if *max == NONE { left } else { left - 1 },
+                            });
+                        }
+                    }
+                    if !fresh || !self.may_start(self.first_of[*next as usize], hay, at) {
+                        continue;
+                    }
+                    (*next, at)
+                }
+            };
+            if self.step(memo, hay, width, slots, guard, inst, at) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Runs from `inst` at `at` until a dead end (`false`) or a match.
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &self,
+        memo: &mut ProgMemo,
+        hay: &[u8],
+        width: usize,
+        slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
+        mut inst: u32,
+        mut at: usize,
+    ) -> bool {
+        loop {
+            match &self.insts[inst as usize] {
+                Inst::Lit { bytes, next } => {
+                    if !hay[at..].starts_with(bytes) {
+                        return false;
+                    }
+                    at += bytes.len();
+                    inst = *next;
+                }
+                Inst::Class { set, next } => {
+                    if at >= hay.len() {
+                        return false;
+                    }
+                    match self.sets[*set as usize].step(hay, at) {
+                        Some(len) => at += len,
+                        None => return false,
+                    }
+                    inst = *next;
+                }
+                Inst::Repeat {
+                    set,
+                    min,
+                    max,
+                    greedy,
+                    next,
+                    row,
+                } => {
+                    if !visit(memo, *row as usize, at, width) {
+                        return false;
+                    }
+                    let set = &self.sets[*set as usize];
+                    for _ in 0..*min {
+                        if at >= hay.len() {
+                            return false;
+                        }
+                        match set.step(hay, at) {
+                            Some(len) => at += len,
+                            None => return false,
+                        }
+                    }
+                    let left = if *max == NONE { u32::MAX } else { max - min };
+                    if !*greedy {
+                        memo.stack.push(Frame::Lazy { inst, at, left });
+                        return false;
+                    }
+                    let cont_row = *row as usize + 1;
+                    let lo = at;
+                    let mut hi = at;
+                    let mut count = 0u32;
+                    if *max == NONE && is_set(memo, cont_row, lo, width) {
+                        return false;
+                    }
+                    while hi < hay.len() && count < left {
+                        let Some(len) = set.step(hay, hi) else { break };
+                        if *max == NONE && is_set(memo, cont_row, hi + len, width) {
+                            break;
+                        }
+                        hi += len;
+                        count += 1;
+                    }
+                    if hi > lo {
+                        memo.stack.push(Frame::Greedy {
+                            inst,
+                            lo,
+                            hi: prev_boundary(hay, hi),
+                        });
+                    }
+                    if !self.may_start(self.first_of[*next as usize], hay, hi)
+                        || !visit(memo, cont_row, hi, width)
+                    {
+                        return false;
+                    }
+                    inst = *next;
+                    at = hi;
+                }
+                Inst::Split { alts, row } => {
+                    if !visit(memo, *row as usize, at, width) {
+                        return false;
+                    }
+                    let mut chosen = NONE;
+                    for &(alt, first) in alts.iter().rev() {
+                        if self.may_start(first, hay, at) {
+                            if chosen != NONE {
+                                memo.stack.push(Frame::Step(chosen, at));
+                            }
+                            chosen = alt;
+                        }
+                    }
+                    if chosen == NONE {
+                        return false;
+                    }
+                    inst = chosen;
+                }
+                Inst::Save { slot, next } => {
+                    let slot = *slot as usize;
+                    let check = self.guards[slot];
+                    if check != NONE && !guard(check, at) {
+                        return false;
+                    }
+                    if slot < slots.len() {
+                        memo.stack.push(Frame::Restore(slot as u32, slots[slot]));
+                        slots[slot] = NonMaxUsize::new(at);
+                    }
+                    inst = *next;
+                }
+                Inst::Look { look, next } => {
+                    if !self.look(*look, hay, at) {
+                        return false;
+                    }
+                    inst = *next;
+                }
+                Inst::Match => return true,
+            }
+        }
+    }
+
+    #[inline]
+    fn look(&self, look: Look, hay: &[u8], at: usize) -> bool {
+        if matches!(look, Look::WordUnicode | Look::WordUnicodeNegate) {
+            let before = at.checked_sub(1).map(|i| hay[i]);
+            let after = hay.get(at).copied();
+            if before.is_none_or(|b| b < 0x80) && after.is_none_or(|b| b < 0x80) {
+                let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+                let boundary = word(before) != word(after);
+                return boundary == (look == Look::WordUnicode);
+            }
+        }
+        self.looks.matches(look, hay, at)
+    }
+}
+
+/// The start of the char that ends at `at` (`at > 0`, a char boundary).
+#[inline]
+fn prev_boundary(hay: &[u8], at: usize) -> usize {
+    let mut i = at - 1;
+    while i > 0 && (hay[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+#[inline(always)]
+fn is_set(memo: &ProgMemo, row: usize, at: usize, width: usize) -> bool {
+    let bit = row * width + at;
+    memo.bits[bit / 64] & (1 << (bit % 64)) != 0
+}
+
+/// Marks (row, position); `false` if it already was.
+#[inline(always)]
+fn visit(memo: &mut ProgMemo, row: usize, at: usize, width: usize) -> bool {
+    let bit = row * width + at;
+    let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+    let w = &mut memo.bits[word];
+    if *w & mask != 0 {
+        return false;
+    }
+    if *w == 0 {
+        memo.dirty.push(word as u32);
+    }
+    *w |= mask;
+    true
+}
