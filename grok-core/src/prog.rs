@@ -788,3 +788,102 @@ fn visit(memo: &mut ProgMemo, row: usize, at: usize, width: usize) -> bool {
     *w |= mask;
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use regex_automata::nfa::thompson::pikevm::PikeVM;
+    use regex_automata::util::syntax;
+
+    fn config() -> syntax::Config {
+        crate::compile::relaxed_syntax()
+    }
+
+    /// The program's captures, or `None` when nothing matches.
+    fn run(pattern: &str, hay: &str) -> Option<Vec<Option<usize>>> {
+        let hir = syntax::parse_with(pattern, &config()).unwrap();
+        let prog = Prog::new(&hir).unwrap();
+        let slot_len = 2 * (hir.properties().explicit_captures_len() + 1);
+        let mut slots = vec![None; slot_len];
+        let found = prog.search(&mut ProgMemo::default(), hay, &mut slots, &|_, _| true);
+        found.then(|| slots.iter().map(|s| s.map(|v| v.get())).collect())
+    }
+
+    /// regex-automata's PikeVM on the same pattern: the reference.
+    fn reference(pattern: &str, hay: &str) -> Option<Vec<Option<usize>>> {
+        let vm = PikeVM::builder().syntax(config()).build(pattern).unwrap();
+        let mut cache = vm.create_cache();
+        let mut caps = vm.create_captures();
+        vm.captures(&mut cache, hay, &mut caps);
+        caps.is_match().then(|| {
+            (0..caps.group_len())
+                .flat_map(|g| match caps.get_group(g) {
+                    Some(span) => [Some(span.start), Some(span.end)],
+                    None => [None, None],
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn agrees_with_the_pikevm_on_grok_shapes() {
+        let cases = [
+            (r"(\d+)\.(\d+)", "v 10.25 x"),
+            (r#""((?:\\.|[^\\"]+)+)""#, r#"say "a \"b\" c" now"#),
+            (r"(\S+) (\S+)(?: HTTP/(\d+))?", "GET /a?b HTTP/1"),
+            (r"(.*?)-(.*)", "a-b-c"),
+            (r"([a-z]{2,4})([a-z]*)", "abcdefg"),
+            (r"\b(\w+)\b", "  héllo wörld"),
+            (r"(a*)*b", "aaab"),
+            (r"(a|ab)(c|bcd)(d*)", "abcd"),
+            (r"([^ ]+) é+ (.+)$", "x éé ü"),
+            (r"(?:x{0,3}y){2}", "xxyxy"),
+            (r"^(a+?)(a*)$", "aaaa"),
+        ];
+        for (pattern, hay) in cases {
+            assert_eq!(run(pattern, hay), reference(pattern, hay), "{pattern:?} on {hay:?}");
+        }
+        assert_eq!(
+            run(r"(\d+)\.(\d+)", "v 10.25 x"),
+            Some(vec![Some(2), Some(7), Some(2), Some(4), Some(5), Some(7)])
+        );
+    }
+
+    fn atom() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a".to_string()),
+            Just("b".to_string()),
+            Just("é".to_string()),
+            Just("[ab]".to_string()),
+            Just("[^a]".to_string()),
+            Just(".".to_string()),
+            Just(r"\b".to_string()),
+            Just("^".to_string()),
+            Just("$".to_string()),
+            Just(r"\w".to_string()),
+        ]
+    }
+
+    fn regex() -> impl Strategy<Value = String> {
+        atom().prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
+                prop::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("(?:{})", v.join("|"))),
+                inner.clone().prop_map(|r| format!("({r})")),
+                (inner, 0..8usize).prop_map(|(r, op)| {
+                    let op = ["*", "+", "?", "*?", "+?", "{1,3}", "{2}", "{0,2}?"][op];
+                    format!("(?:{r}){op}")
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn agrees_with_the_pikevm(pattern in regex(), hay in "[abé -]{0,12}") {
+            prop_assert_eq!(run(&pattern, &hay), reference(&pattern, &hay), "{:?} on {:?}", pattern, hay);
+        }
+    }
+}
