@@ -46,6 +46,8 @@ enum Check {
     },
     Atomic {
         re: meta::Regex,
+        /// The same body as a program, run anchored (`None`: too large).
+        prog: Option<Prog>,
     },
     Exact {
         re: onig::Regex,
@@ -61,6 +63,7 @@ struct Scratch {
     slots: Slots,
     memo: Memo,
     prog_memo: ProgMemo,
+    check_memo: ProgMemo,
 }
 
 pub(crate) struct Engine {
@@ -239,15 +242,14 @@ impl Engine {
             slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
             prog_memo: ProgMemo::default(),
+            check_memo: ProgMemo::default(),
         });
         let needs_groups = !program.roles.is_empty();
         let mut backtracker = Backtracker::new(nfa);
-        let mut prog = regex_automata::util::syntax::parse_with(
-            &program.relaxed,
-            &compile::relaxed_syntax(),
-        )
-        .ok()
-        .and_then(|hir| Prog::new(&hir).ok());
+        let mut prog =
+            regex_automata::util::syntax::parse_with(&program.relaxed, &compile::relaxed_syntax())
+                .ok()
+                .and_then(|hir| Prog::new(&hir).ok());
         let mut enforced = vec![false; checks.len()];
         for (i, (group, check, _)) in checks.iter().enumerate() {
             if check.zero_width() {
@@ -364,6 +366,7 @@ impl Engine {
                     }
                 }
                 let slots = &scratch.slots;
+                let check_memo = &mut scratch.check_memo;
                 let ran_once = |l: &usize| {
                     let (whole, last) = self.loops[*l];
                     match (slots.get_group(whole), slots.get_group(last)) {
@@ -382,7 +385,8 @@ impl Engine {
                         match slots.get_group(*group) {
                             None => true,
                             Some(span) => {
-                                loops.iter().all(ran_once) && check.holds(hay, span.start, span.end)
+                                loops.iter().all(ran_once)
+                                    && check.holds_with(check_memo, hay, span.start, span.end)
                             }
                         }
                     });
@@ -491,6 +495,9 @@ impl Check {
             },
             CheckSpec::Atomic { body } => Check::Atomic {
                 re: relaxed_regex(body, size_limit)?,
+                prog: regex_automata::util::syntax::parse_with(body, &compile::relaxed_syntax())
+                    .ok()
+                    .and_then(|hir| Prog::new(&hir).ok()),
             },
             CheckSpec::Exact { regex } => Check::Exact {
                 re: onig_regex(regex)?,
@@ -508,6 +515,16 @@ impl Check {
             Check::Char { .. } | Check::LookAhead { .. } | Check::LookBehind { .. } => true,
             Check::Atomic { .. } => false,
             Check::Exact { look, .. } => *look,
+        }
+    }
+
+    /// [`Check::holds`], with scratch space for checks that run a program.
+    fn holds_with(&self, memo: &mut ProgMemo, hay: &str, start: usize, end: usize) -> bool {
+        match self {
+            Check::Atomic {
+                prog: Some(prog), ..
+            } if prog.fits(hay.len() - start) => prog.anchored_end(memo, hay, start) == Some(end),
+            _ => self.holds(hay, start, end),
         }
     }
 
@@ -557,7 +574,7 @@ impl Check {
                     .is_some();
                 found != *negate
             }
-            Check::Atomic { re } => re
+            Check::Atomic { re, .. } => re
                 .search(&Input::new(hay).range(start..).anchored(Anchored::Yes))
                 .is_some_and(|m| m.end() == end),
             Check::Exact { re, .. } => {

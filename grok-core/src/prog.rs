@@ -42,6 +42,30 @@ const NONE: u32 = u32::MAX;
 struct CharSet {
     ascii: [u64; 2],
     high: High,
+    /// Membership of each byte, exact for ASCII and, when non-ASCII
+    /// membership is all or nothing, for every byte of a valid UTF-8 text
+    /// (`bytewise`): a run of members then scans byte by byte.
+    bytes: ByteTable,
+    bytewise: bool,
+}
+
+/// Membership of every byte, one load per test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ByteTable(Box<[bool; 256]>);
+
+impl ByteTable {
+    fn new(set: &ByteSet) -> ByteTable {
+        let mut table = Box::new([false; 256]);
+        for (b, member) in table.iter_mut().enumerate() {
+            *member = set.contains(b as u8);
+        }
+        ByteTable(table)
+    }
+
+    #[inline(always)]
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b)]
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,7 +96,24 @@ impl CharSet {
         } else {
             High::Ranges(high.into())
         };
-        CharSet { ascii, high }
+        let mut bytes = ByteSet::default();
+        for b in 0..=255u8 {
+            let member = if b < 0x80 {
+                ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+            } else {
+                high == High::All
+            };
+            if member {
+                bytes.insert(b);
+            }
+        }
+        let bytewise = !matches!(high, High::Ranges(_));
+        CharSet {
+            ascii,
+            high,
+            bytes: ByteTable::new(&bytes),
+            bytewise,
+        }
     }
 
     /// The length of the char at `at` if it is in the set (`at < hay.len()`).
@@ -150,6 +191,9 @@ enum Inst {
         next: u32,
         /// Memo row of entries; the continuation's row follows it.
         row: u32,
+        /// No byte of the set can start the continuation, so only the end
+        /// of the run can be followed by it: nothing shorter is offered.
+        possessive: bool,
     },
     /// Alternatives in priority order, each with its first-byte set index.
     Split {
@@ -174,7 +218,7 @@ pub(crate) struct Prog {
     start: u32,
     sets: Vec<CharSet>,
     /// First-byte sets referenced by `Split` alternatives and repeats.
-    firsts: Vec<ByteSet>,
+    firsts: Vec<ByteTable>,
     /// First-byte set of each instruction (index into `firsts`, `NONE`: any).
     first_of: Vec<u32>,
     rows: usize,
@@ -228,14 +272,22 @@ impl Builder {
     /// A single-char set for `hir`, if it is one.
     fn char_set(&mut self, hir: &Hir) -> Result<Option<u32>, Unsupported> {
         let set = match hir.kind() {
-            HirKind::Class(Class::Unicode(class)) => {
-                CharSet::from_ranges(class.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)))
-            }
+            HirKind::Class(Class::Unicode(class)) => CharSet::from_ranges(
+                class
+                    .ranges()
+                    .iter()
+                    .map(|r| (r.start() as u32, r.end() as u32)),
+            ),
             HirKind::Class(Class::Bytes(class)) => {
                 if class.ranges().iter().any(|r| r.end() >= 0x80) {
                     return Err(Unsupported);
                 }
-                CharSet::from_ranges(class.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))))
+                CharSet::from_ranges(
+                    class
+                        .ranges()
+                        .iter()
+                        .map(|r| (u32::from(r.start()), u32::from(r.end()))),
+                )
             }
             HirKind::Literal(lit) => match std::str::from_utf8(&lit.0).ok().map(|s| s.chars()) {
                 Some(mut chars) => match (chars.next(), chars.next()) {
@@ -298,7 +350,11 @@ impl Builder {
                 let max = rep.max.unwrap_or(NONE);
                 if let Some(set) = self.char_set(&rep.sub)? {
                     let row = self.row(2);
-                    self.scan_weight += if max == NONE { rep.min as usize + 1 } else { max as usize };
+                    self.scan_weight += if max == NONE {
+                        rep.min as usize + 1
+                    } else {
+                        max as usize
+                    };
                     return self.push(Inst::Repeat {
                         set,
                         min: rep.min,
@@ -306,6 +362,7 @@ impl Builder {
                         greedy: rep.greedy,
                         next,
                         row,
+                        possessive: false,
                     });
                 }
                 self.repetition(&rep.sub, rep.min, rep.max, rep.greedy, next)
@@ -368,13 +425,29 @@ impl Builder {
     }
 }
 
+/// Work left for later; positions fit in `u32` (see [`Prog::fits`]).
 enum Frame {
-    Step(u32, usize),
+    Step(u32, u32),
     Restore(u32, Option<NonMaxUsize>),
+    /// Alternative `alt` (and those after it) of split `inst` at `at`; the
+    /// alternative is known to pass its first-byte test.
+    Alt {
+        inst: u32,
+        alt: u32,
+        at: u32,
+    },
     /// Continuation positions `lo..=hi` of a greedy repeat, tried from `hi` down.
-    Greedy { inst: u32, lo: usize, hi: usize },
+    Greedy {
+        inst: u32,
+        lo: u32,
+        hi: u32,
+    },
     /// A lazy repeat at `at` with `left` more chars allowed.
-    Lazy { inst: u32, at: usize, left: u32 },
+    Lazy {
+        inst: u32,
+        at: u32,
+        left: u32,
+    },
 }
 
 /// Per-thread scratch space.
@@ -397,9 +470,15 @@ impl Prog {
             slots: 2,
         };
         let matched = b.push(Inst::Match)?;
-        let end = b.push(Inst::Save { slot: 1, next: matched })?;
+        let end = b.push(Inst::Save {
+            slot: 1,
+            next: matched,
+        })?;
         let body = b.compile(hir, end)?;
-        let start = b.push(Inst::Save { slot: 0, next: body })?;
+        let start = b.push(Inst::Save {
+            slot: 0,
+            next: body,
+        })?;
         let slot_len = b.slots as usize;
         let mut prog = Prog {
             insts: b.insts,
@@ -426,10 +505,12 @@ impl Prog {
     /// Whether a search over `len` bytes fits the work budget.
     pub(crate) fn fits(&self, len: usize) -> bool {
         let width = len.saturating_add(1);
-        self.rows
-            .saturating_add(self.scan_weight)
-            .saturating_mul(width)
-            <= MAX_COST
+        width <= u32::MAX as usize
+            && self
+                .rows
+                .saturating_add(self.scan_weight)
+                .saturating_mul(width)
+                <= MAX_COST
     }
 
     /// First-byte sets by fixpoint: the least sets closed under the program's
@@ -482,17 +563,30 @@ impl Prog {
                     NONE
                 } else {
                     *index_of.entry(s.0).or_insert_with(|| {
-                        firsts.push(*s);
+                        firsts.push(ByteTable::new(s));
                         (firsts.len() - 1) as u32
                     })
                 }
             })
             .collect();
         for inst in self.insts.iter_mut() {
-            if let Inst::Split { alts, .. } = inst {
-                for (a, f) in alts.iter_mut() {
-                    *f = first_of[*a as usize];
+            match inst {
+                Inst::Split { alts, .. } => {
+                    for (a, f) in alts.iter_mut() {
+                        *f = first_of[*a as usize];
+                    }
                 }
+                Inst::Repeat {
+                    set,
+                    next,
+                    possessive,
+                    greedy: true,
+                    ..
+                } => {
+                    let own = self.sets[*set as usize].first_bytes();
+                    *possessive = !own.intersects(&sets[*next as usize]);
+                }
+                _ => {}
             }
         }
         self.firsts = firsts;
@@ -537,7 +631,7 @@ impl Prog {
                 *s = None;
             }
             memo.stack.clear();
-            memo.stack.push(Frame::Step(self.start, start));
+            memo.stack.push(Frame::Step(self.start, start as u32));
             if self.run(memo, bytes, width, slots, guard) {
                 found = true;
                 break;
@@ -550,6 +644,58 @@ impl Prog {
         found
     }
 
+    /// Saves the first alternative from `from` on that may start at `at`.
+    #[inline(always)]
+    fn push_alt(
+        &self,
+        memo: &mut ProgMemo,
+        alts: &[(u32, u32)],
+        inst: u32,
+        from: usize,
+        hay: &[u8],
+        at: usize,
+    ) {
+        if let Some(i) = alts[from..]
+            .iter()
+            .position(|&(_, f)| self.may_start(f, hay, at))
+        {
+            memo.stack.push(Frame::Alt {
+                inst,
+                alt: (from + i) as u32,
+                at: at as u32,
+            });
+        }
+    }
+
+    /// The end of the leftmost-first match that starts exactly at `start`
+    /// (what an atomic group around the program would keep), if any.
+    pub(crate) fn anchored_end(
+        &self,
+        memo: &mut ProgMemo,
+        hay: &str,
+        start: usize,
+    ) -> Option<usize> {
+        let bytes = hay.as_bytes();
+        let width = bytes.len() + 1;
+        let words = (self.rows * width).div_ceil(64);
+        if memo.bits.len() < words {
+            memo.bits.resize(words, 0);
+        }
+        let mut slots = [None, None];
+        memo.stack.clear();
+        memo.stack.push(Frame::Step(self.start, start as u32));
+        let found = self.run(memo, bytes, width, &mut slots, &|_, _| true);
+        for &w in &memo.dirty {
+            memo.bits[w as usize] = 0;
+        }
+        memo.dirty.clear();
+        if found {
+            slots[1].map(|end| end.get())
+        } else {
+            None
+        }
+    }
+
     fn run(
         &self,
         memo: &mut ProgMemo,
@@ -560,20 +706,29 @@ impl Prog {
     ) -> bool {
         while let Some(frame) = memo.stack.pop() {
             let (inst, at) = match frame {
-                Frame::Step(inst, at) => (inst, at),
+                Frame::Step(inst, at) => (inst, at as usize),
                 Frame::Restore(slot, old) => {
                     slots[slot as usize] = old;
                     continue;
                 }
+                Frame::Alt { inst, alt, at } => {
+                    let Inst::Split { alts, .. } = &self.insts[inst as usize] else {
+                        unreachable!()
+                    };
+                    let at = at as usize;
+                    self.push_alt(memo, alts, inst, alt as usize + 1, hay, at);
+                    (alts[alt as usize].0, at)
+                }
                 Frame::Greedy { inst, lo, hi } => {
+                    let (lo, hi) = (lo as usize, hi as usize);
                     let Inst::Repeat { next, row, .. } = self.insts[inst as usize] else {
                         unreachable!()
                     };
                     if hi > lo {
                         memo.stack.push(Frame::Greedy {
                             inst,
-                            lo,
-                            hi: prev_boundary(hay, hi),
+                            lo: lo as u32,
+                            hi: prev_boundary(hay, hi) as u32,
                         });
                     }
                     if !self.may_start(self.first_of[next as usize], hay, hi)
@@ -584,7 +739,15 @@ impl Prog {
                     (next, hi)
                 }
                 Frame::Lazy { inst, at, left } => {
-                    let Inst::Repeat { set, max, next, row, .. } = &self.insts[inst as usize] else {
+                    let at = at as usize;
+                    let Inst::Repeat {
+                        set,
+                        max,
+                        next,
+                        row,
+                        ..
+                    } = &self.insts[inst as usize]
+                    else {
                         unreachable!()
                     };
                     let fresh = visit(memo, *row as usize + 1, at, width);
@@ -596,7 +759,7 @@ impl Prog {
                         if let Some(len) = self.sets[*set as usize].step(hay, at) {
                             memo.stack.push(Frame::Lazy {
                                 inst,
-                                at: at + len,
+                                at: (at + len) as u32,
                                 left: if *max == NONE { left } else { left - 1 },
                             });
                         }
@@ -629,7 +792,8 @@ impl Prog {
         loop {
             match &self.insts[inst as usize] {
                 Inst::Lit { bytes, next } => {
-                    if !hay[at..].starts_with(bytes) {
+                    let end = at + bytes.len();
+                    if end > hay.len() || !bytes.iter().zip(&hay[at..end]).all(|(a, b)| a == b) {
                         return false;
                     }
                     at += bytes.len();
@@ -652,6 +816,7 @@ impl Prog {
                     greedy,
                     next,
                     row,
+                    possessive,
                 } => {
                     if !visit(memo, *row as usize, at, width) {
                         return false;
@@ -668,29 +833,40 @@ impl Prog {
                     }
                     let left = if *max == NONE { u32::MAX } else { max - min };
                     if !*greedy {
-                        memo.stack.push(Frame::Lazy { inst, at, left });
+                        memo.stack.push(Frame::Lazy {
+                            inst,
+                            at: at as u32,
+                            left,
+                        });
                         return false;
                     }
                     let cont_row = *row as usize + 1;
                     let lo = at;
-                    let mut hi = at;
-                    let mut count = 0u32;
-                    if *max == NONE && is_set(memo, cont_row, lo, width) {
+                    let unbounded = *max == NONE;
+                    if unbounded && is_set(memo, cont_row, lo, width) {
+                        // Every position of this run was offered before.
                         return false;
                     }
-                    while hi < hay.len() && count < left {
-                        let Some(len) = set.step(hay, hi) else { break };
-                        if *max == NONE && is_set(memo, cont_row, hi + len, width) {
-                            break;
+                    let hi = if set.bytewise && (unbounded || set.high == High::None) {
+                        scan_bytes(memo, hay, set, cont_row * width, lo, left, unbounded)
+                    } else {
+                        let mut hi = lo;
+                        let mut count = 0u32;
+                        while hi < hay.len() && count < left {
+                            let Some(len) = set.step(hay, hi) else { break };
+                            if unbounded && is_set(memo, cont_row, hi + len, width) {
+                                break;
+                            }
+                            hi += len;
+                            count += 1;
                         }
-                        hi += len;
-                        count += 1;
-                    }
-                    if hi > lo {
+                        hi
+                    };
+                    if hi > lo && !*possessive {
                         memo.stack.push(Frame::Greedy {
                             inst,
-                            lo,
-                            hi: prev_boundary(hay, hi),
+                            lo: lo as u32,
+                            hi: prev_boundary(hay, hi) as u32,
                         });
                     }
                     if !self.may_start(self.first_of[*next as usize], hay, hi)
@@ -705,19 +881,11 @@ impl Prog {
                     if !visit(memo, *row as usize, at, width) {
                         return false;
                     }
-                    let mut chosen = NONE;
-                    for &(alt, first) in alts.iter().rev() {
-                        if self.may_start(first, hay, at) {
-                            if chosen != NONE {
-                                memo.stack.push(Frame::Step(chosen, at));
-                            }
-                            chosen = alt;
-                        }
-                    }
-                    if chosen == NONE {
+                    let Some(i) = alts.iter().position(|&(_, f)| self.may_start(f, hay, at)) else {
                         return false;
-                    }
-                    inst = chosen;
+                    };
+                    self.push_alt(memo, alts, inst, i + 1, hay, at);
+                    inst = alts[i].0;
                 }
                 Inst::Save { slot, next } => {
                     let slot = *slot as usize;
@@ -748,13 +916,72 @@ impl Prog {
             let before = at.checked_sub(1).map(|i| hay[i]);
             let after = hay.get(at).copied();
             if before.is_none_or(|b| b < 0x80) && after.is_none_or(|b| b < 0x80) {
-                let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+                let word =
+                    |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
                 let boundary = word(before) != word(after);
                 return boundary == (look == Look::WordUnicode);
             }
         }
         self.looks.matches(look, hay, at)
     }
+}
+
+/// Scans a run of `set` from `lo` (at most `left` bytes; `set` is
+/// `bytewise`, and ASCII-only when bounded) and returns the last position to
+/// offer: the run's end, or for an unbounded repeat the char before the first
+/// position already offered (all later ones were offered too). Memo bits
+/// (row at `base`) are checked per 64-byte chunk, so a scan costs its new
+/// positions plus one chunk.
+#[inline(always)]
+fn scan_bytes(
+    memo: &ProgMemo,
+    hay: &[u8],
+    set: &CharSet,
+    base: usize,
+    lo: usize,
+    left: u32,
+    unbounded: bool,
+) -> usize {
+    let limit = if unbounded {
+        hay.len()
+    } else {
+        hay.len().min(lo.saturating_add(left as usize))
+    };
+    let mut q = lo;
+    loop {
+        let from = q;
+        let chunk_end = limit.min(q + 64);
+        while q < chunk_end && set.bytes.contains(hay[q]) {
+            q += 1;
+        }
+        if unbounded && q > from {
+            if let Some(j) = first_set(&memo.bits, base, from + 1, q) {
+                return prev_boundary(hay, j);
+            }
+        }
+        if q < chunk_end || q >= limit {
+            return q;
+        }
+    }
+}
+
+/// The first position `p` in `from..=to` whose bit `base + p` is set.
+fn first_set(bits: &[u64], base: usize, from: usize, to: usize) -> Option<usize> {
+    let (first, last) = (base + from, base + to);
+    let mut word = first / 64;
+    let mut mask = u64::MAX << (first % 64);
+    while word <= last / 64 {
+        let mut w = bits[word] & mask;
+        if word == last / 64 {
+            w &= u64::MAX >> (63 - last % 64);
+        }
+        if w != 0 {
+            return Some(word * 64 + w.trailing_zeros() as usize - base);
+        }
+        word += 1;
+        mask = u64::MAX;
+    }
+    None
 }
 
 /// The start of the char that ends at `at` (`at > 0`, a char boundary).
@@ -842,7 +1069,11 @@ mod tests {
             (r"^(a+?)(a*)$", "aaaa"),
         ];
         for (pattern, hay) in cases {
-            assert_eq!(run(pattern, hay), reference(pattern, hay), "{pattern:?} on {hay:?}");
+            assert_eq!(
+                run(pattern, hay),
+                reference(pattern, hay),
+                "{pattern:?} on {hay:?}"
+            );
         }
         assert_eq!(
             run(r"(\d+)\.(\d+)", "v 10.25 x"),
@@ -869,7 +1100,8 @@ mod tests {
         atom().prop_recursive(4, 24, 3, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
-                prop::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("(?:{})", v.join("|"))),
+                prop::collection::vec(inner.clone(), 2..4)
+                    .prop_map(|v| format!("(?:{})", v.join("|"))),
                 inner.clone().prop_map(|r| format!("({r})")),
                 (inner, 0..8usize).prop_map(|(r, op)| {
                     let op = ["*", "+", "?", "*?", "+?", "{1,3}", "{2}", "{0,2}?"][op];
