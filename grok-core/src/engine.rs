@@ -298,15 +298,19 @@ impl Engine {
                 .search_with(&mut scratch.cache, &Input::new(hay).earliest(true))
                 .is_some());
         }
-        Ok(self.search(hay, spans)?.is_some())
+        Ok(self.search(hay, spans, false)?.is_some())
     }
 
     /// Finds the first match; fills `spans` (indexed by field id) and says
-    /// which engine decided. `None` when nothing matches.
+    /// which engine decided. `None` when nothing matches. With `screen`, the
+    /// lazy DFA first says whether anything can match: cheaper than the
+    /// capture search on text that does not, dearer on text that does, so
+    /// callers screen when they expect misses (lists of expressions).
     pub(crate) fn search(
         &self,
         hay: &str,
         spans: &mut Vec<Option<(usize, usize)>>,
+        screen: bool,
     ) -> Result<Option<Decision>, Error> {
         spans.clear();
         spans.resize(self.field_groups.len(), None);
@@ -328,6 +332,14 @@ impl Engine {
                         .relaxed
                         .search_with(&mut scratch.cache, &input.clone().earliest(true));
                     return Ok(found.map(|_| Decision::Linear));
+                }
+                if screen
+                    && self
+                        .relaxed
+                        .search_with(&mut scratch.cache, &input.clone().earliest(true))
+                        .is_none()
+                {
+                    return Ok(None);
                 }
                 let guard =
                     |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);

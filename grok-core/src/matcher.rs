@@ -146,8 +146,9 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
+        let screen = self.inner.patterns.len() > 1;
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
-            if pattern.captures_into_as(text, caps, index)? {
+            if pattern.captures_into_as(text, caps, index, screen)? {
                 return Ok(true);
             }
         }
@@ -163,7 +164,7 @@ impl Matcher {
                 continue;
             }
             let mut caps = Captures::new();
-            if pattern.captures_into_as(text, &mut caps, index)? {
+            if pattern.captures_into_as(text, &mut caps, index, true)? {
                 all.push(caps);
             }
         }

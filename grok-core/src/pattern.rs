@@ -343,20 +343,23 @@ impl Pattern {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
-        self.captures_into_as(text, caps, 0)
+        self.captures_into_as(text, caps, 0, false)
     }
 
+    /// [`Pattern::captures_into`] as expression `index` of a list; `screen`
+    /// as in the engine's search.
     pub(crate) fn captures_into_as<'a>(
         &'a self,
         text: &'a str,
         caps: &mut Captures<'a>,
         index: usize,
+        screen: bool,
     ) -> Result<bool, Error> {
         caps.reset(&self.inner.layout, index);
         if !self.may_match(text) {
             return Ok(false);
         }
-        let Some(decision) = self.inner.engine.search(text, caps.raw_spans())? else {
+        let Some(decision) = self.inner.engine.search(text, caps.raw_spans(), screen)? else {
             return Ok(false);
         };
         caps.fill(text, decision, &self.inner.options)?;
