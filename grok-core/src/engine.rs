@@ -14,6 +14,10 @@ use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
 use crate::prog::{Prog, ProgMemo};
 
+/// Lines longer than this are screened with the lazy DFA before the capture
+/// search, lists of expressions or not.
+const SCREEN_LEN: usize = 512;
+
 /// Which engine decided a match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Decision {
@@ -298,7 +302,7 @@ impl Engine {
                 .search_with(&mut scratch.cache, &Input::new(hay).earliest(true))
                 .is_some());
         }
-        Ok(self.search(hay, spans, false)?.is_some())
+        Ok(self.search(hay, spans, true)?.is_some())
     }
 
     /// Finds the first match; fills `spans` (indexed by field id) and says
@@ -333,7 +337,9 @@ impl Engine {
                         .search_with(&mut scratch.cache, &input.clone().earliest(true));
                     return Ok(found.map(|_| Decision::Linear));
                 }
-                if screen
+                // Long lines are screened too: on them the DFA's pass is
+                // cheap next to a capture search that finds nothing.
+                if (screen || hay.len() > SCREEN_LEN)
                     && self
                         .relaxed
                         .search_with(&mut scratch.cache, &input.clone().earliest(true))
