@@ -4,8 +4,8 @@
 //! match is the leftmost-first match; it remembers every (branch state,
 //! position) pair it has left without success and never enters one twice, so
 //! its work is bounded by (branch states × span length): linear in the input.
-//! The lazy DFA runs first and hands it the match span, so it only works on
-//! text that is known to match.
+//! It runs where [`crate::prog`]'s program would be too large; both search
+//! the whole line from every start position in order.
 //!
 //! Unlike regex-automata's bounded backtracker, which clears its whole visited
 //! set on every search, this one clears only the words it set: a search costs
