@@ -458,6 +458,24 @@ pub(crate) struct ProgMemo {
     stack: Vec<Frame>,
 }
 
+impl ProgMemo {
+    /// Makes room for `bits` memo bits (all clear).
+    fn prepare(&mut self, bits: usize) {
+        let words = bits.div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
+        }
+    }
+
+    /// Clears the bits a search set: its cost is what it explored.
+    fn clear(&mut self) {
+        for &w in &self.dirty {
+            self.bits[w as usize] = 0;
+        }
+        self.dirty.clear();
+    }
+}
+
 impl Prog {
     /// Compiles `hir` (the relaxed regex, unanchored); `Err` when the program
     /// would be too large or uses something this engine does not run.
@@ -617,10 +635,7 @@ impl Prog {
     ) -> bool {
         let bytes = hay.as_bytes();
         let width = bytes.len() + 1;
-        let words = (self.rows * width).div_ceil(64);
-        if memo.bits.len() < words {
-            memo.bits.resize(words, 0);
-        }
+        memo.prepare(self.rows * width);
         let first = self.first_of[self.start as usize];
         let mut found = false;
         for start in 0..=bytes.len() {
@@ -637,10 +652,7 @@ impl Prog {
                 break;
             }
         }
-        for &w in &memo.dirty {
-            memo.bits[w as usize] = 0;
-        }
-        memo.dirty.clear();
+        memo.clear();
         found
     }
 
@@ -677,18 +689,12 @@ impl Prog {
     ) -> Option<usize> {
         let bytes = hay.as_bytes();
         let width = bytes.len() + 1;
-        let words = (self.rows * width).div_ceil(64);
-        if memo.bits.len() < words {
-            memo.bits.resize(words, 0);
-        }
+        memo.prepare(self.rows * width);
         let mut slots = [None, None];
         memo.stack.clear();
         memo.stack.push(Frame::Step(self.start, start as u32));
         let found = self.run(memo, bytes, width, &mut slots, &|_, _| true);
-        for &w in &memo.dirty {
-            memo.bits[w as usize] = 0;
-        }
-        memo.dirty.clear();
+        memo.clear();
         if found {
             slots[1].map(|end| end.get())
         } else {
