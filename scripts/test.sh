@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust (core, CLI, benches compile), the fuzz
-# targets' build, and the Python suite. Installs what it needs itself: a .venv
-# with maturin, pytest and the test dependencies.
+# targets' build and their saved reproducers, and the Python suite. Installs
+# what it needs itself: a .venv with maturin, pytest and the test dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,8 +12,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Rust tests (workspace)"
 cargo test --workspace --locked
 
-step "Fuzz targets build (fuzz/ is its own workspace)"
+step "Fuzz targets build and saved reproducers replay (fuzz/ is its own workspace)"
 cargo build --locked --manifest-path fuzz/Cargo.toml
+cargo test --locked --manifest-path fuzz/Cargo.toml
 
 step "Python environment (.venv)"
 if [ ! -x .venv/bin/python ]; then

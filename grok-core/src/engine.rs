@@ -13,6 +13,7 @@ use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
 use crate::prog::{Prog, ProgMemo};
+use crate::word;
 
 /// Lines longer than this are screened with the lazy DFA before the capture
 /// search, lists of expressions or not.
@@ -94,6 +95,13 @@ pub(crate) struct Engine {
     match_limit: u32,
     pool: Pool<Scratch, ScratchFn>,
     fully_linear: bool,
+    /// Whether the relaxed regex asserts `\b` or `\B`: on lines with a char
+    /// where regex-automata's word characters differ from Oniguruma's, only
+    /// the program (which uses Oniguruma's) or the exact engine may answer.
+    word_boundary: bool,
+    /// Whether a check's body asserts `\b` or `\B` (such lines then go to
+    /// the exact engine).
+    checks_use_words: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -219,7 +227,21 @@ impl Engine {
                 Role::LoopLast(l) => loops[l].1 = group,
             }
         }
-        let needs_exact = program.exact_only || !program.checks.is_empty();
+        let relaxed_hir =
+            regex_automata::util::syntax::parse_with(&program.relaxed, &compile::relaxed_syntax())
+                .ok();
+        // Unparsable here means no program either: be conservative.
+        let word_boundary = relaxed_hir.as_ref().is_none_or(word::hir_has_boundary);
+        let checks_use_words = program.checks.iter().any(|spec| match spec {
+            CheckSpec::LookAhead { body, .. }
+            | CheckSpec::LookBehind { body, .. }
+            | CheckSpec::Atomic { body } => {
+                regex_automata::util::syntax::parse_with(body, &compile::relaxed_syntax())
+                    .map_or(true, |hir| word::hir_has_boundary(&hir))
+            }
+            CheckSpec::Exact { .. } => false,
+        });
+        let needs_exact = program.exact_only || !program.checks.is_empty() || word_boundary;
         let exact = if needs_exact {
             Some(onig_regex(&program.exact)?)
         } else {
@@ -250,10 +272,7 @@ impl Engine {
         });
         let needs_groups = !program.roles.is_empty();
         let mut backtracker = Backtracker::new(nfa);
-        let mut prog =
-            regex_automata::util::syntax::parse_with(&program.relaxed, &compile::relaxed_syntax())
-                .ok()
-                .and_then(|hir| Prog::new(&hir).ok());
+        let mut prog = relaxed_hir.and_then(|hir| Prog::new(&hir).ok());
         let mut enforced = vec![false; checks.len()];
         for (i, (group, check, _)) in checks.iter().enumerate() {
             if check.zero_width() {
@@ -281,6 +300,8 @@ impl Engine {
             match_limit,
             pool: Pool::new(create),
             fully_linear: program.fully_linear(),
+            word_boundary,
+            checks_use_words,
         })
     }
 
@@ -295,7 +316,7 @@ impl Engine {
         hay: &str,
         spans: &mut Vec<Option<(usize, usize)>>,
     ) -> Result<bool, Error> {
-        if self.checks.is_empty() && !self.exact_only {
+        if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
             let mut scratch = self.pool.get();
             return Ok(self
                 .relaxed
@@ -318,20 +339,27 @@ impl Engine {
     ) -> Result<Option<Decision>, Error> {
         spans.clear();
         spans.resize(self.field_groups.len(), None);
+        // The lazy DFA and the fallbacks read `\b` the regex-automata way.
+        let disputed = self.disputed(hay);
+        let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
+        if disputed && (prog.is_none() || self.checks_use_words) {
+            return self.exact_search(hay, spans);
+        }
         {
             let mut guard = self.pool.get();
             let scratch = &mut *guard;
             let input = Input::new(hay);
             if self.exact_only {
-                if self
-                    .relaxed
-                    .search_with(&mut scratch.cache, &input.clone().earliest(true))
-                    .is_none()
+                if !disputed
+                    && self
+                        .relaxed
+                        .search_with(&mut scratch.cache, &input.clone().earliest(true))
+                        .is_none()
                 {
                     return Ok(None);
                 }
             } else {
-                if !self.needs_groups {
+                if !self.needs_groups && !disputed {
                     let found = self
                         .relaxed
                         .search_with(&mut scratch.cache, &input.clone().earliest(true));
@@ -340,6 +368,7 @@ impl Engine {
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
                 if (screen || hay.len() > SCREEN_LEN)
+                    && !disputed
                     && self
                         .relaxed
                         .search_with(&mut scratch.cache, &input.clone().earliest(true))
@@ -349,7 +378,6 @@ impl Engine {
                 }
                 let guard =
                     |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
-                let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
                 let guarded = prog.is_some() || self.backtracker.fits(hay.len());
                 if let Some(prog) = prog {
                     if !prog.search(
@@ -419,6 +447,12 @@ impl Engine {
             }
         }
         self.exact_search(hay, spans)
+    }
+
+    /// Whether `\b` may read differently on this line in regex-automata
+    /// than in Oniguruma.
+    fn disputed(&self, hay: &str) -> bool {
+        self.word_boundary && word::has_disputed(hay.as_bytes())
     }
 
     fn exact_search(

@@ -54,6 +54,7 @@ mod pattern;
 mod prog;
 mod syntax;
 mod value;
+mod word;
 
 pub use captures::Captures;
 pub use engine::Decision;

@@ -927,6 +927,8 @@ impl Prog {
                 let boundary = word(before) != word(after);
                 return boundary == (look == Look::WordUnicode);
             }
+            // Oniguruma's word characters, not regex-automata's.
+            return crate::word::is_boundary(hay, at) == (look == Look::WordUnicode);
         }
         self.looks.matches(look, hay, at)
     }

@@ -19,6 +19,8 @@ const PATTERNS: &[&str] = &[
     "%{WINPATH:w}",
     "%{COMBINEDAPACHELOG}",
     "%{URIPATHPARAM:u}",
+    "%{WORD:w}",
+    "%{MONTH:m}",
 ];
 
 /// Lines assembled from fragments that sit near the assertions' edges.
@@ -36,6 +38,11 @@ fn line() -> impl Strategy<Value = String> {
         Just("/".to_string()),
         Just("T".to_string()),
         Just("é".to_string()),
+        // Word characters for Oniguruma's `\b`, not for regex-automata's.
+        Just("½".to_string()),
+        Just("²".to_string()),
+        // The other way round.
+        Just("\u{200D}".to_string()),
         Just("\n".to_string()),
         "[a-zA-Z]{1,5}",
         Just("10.0.0.1".to_string()),
@@ -183,4 +190,28 @@ fn failed_atomic_checks_fall_back_to_the_exact_engine() {
     let caps = p.captures("123 4+5").unwrap().unwrap();
     assert_eq!((caps["n"], caps["m"]), (Value::Str("4"), Value::Str("+5")));
     assert_eq!(caps.decision(), Decision::Exact);
+}
+
+#[test]
+fn word_boundaries_use_oniguruma_s_word_characters() {
+    let lib = PatternLibrary::legacy();
+    // `½` is a word character for Oniguruma, so there is no boundary between
+    // `E` and `½`: BASE16FLOAT's `\b` lets only the `1` of "1 E½" match.
+    let p = lib.compile("%{BASE16FLOAT:f}").unwrap();
+    let caps = p.captures("E½ 1").unwrap().unwrap();
+    assert_eq!(
+        (caps["f"], caps.decision()),
+        (Value::Str("1"), Decision::Linear)
+    );
+    // `\b\w+\b`: `x½` has no boundary after the `x`, the joiner is no word
+    // character, so `y` stands alone.
+    let p = lib.compile("%{WORD:w}").unwrap();
+    let caps = p.captures("x½ y").unwrap().unwrap();
+    assert_eq!(caps["w"], Value::Str("y"));
+    let caps = p.captures("\u{200D}abc\u{200D}").unwrap().unwrap();
+    assert_eq!(caps["w"], Value::Str("abc"));
+    // The same lines through a list, which screens with the lazy DFA first.
+    let m = lib.matcher(["%{WORD:w} %{INT:n}", "%{WORD:w}"]).unwrap();
+    let caps = m.captures("x½ y").unwrap().unwrap();
+    assert_eq!(caps["w"], Value::Str("y"));
 }
