@@ -54,6 +54,27 @@ def test_a_million_lines() -> None:
     assert columns["status"][0] is None and columns["status"][1] == 201
 
 
+def test_errors_in_a_later_chunk_name_their_line() -> None:
+    # Batches are matched in chunks of 8192 lines, the next chunk on a worker
+    # thread while the current one becomes dicts: an error in the third
+    # chunk must still name its line, and `errors="none"` keep the rest.
+    p = grok.compile("%{WORD:w} %{WORD:n:int}", strict=True)
+    lines = [f"a {i}" for i in range(30_000)]
+    lines[20_001] = "a b"
+    with pytest.raises(grok.ConversionError) as info:
+        p.match_many(lines)
+    assert info.value.index == 20_001
+    assert str(info.value).startswith("lines[20001]: ")
+    results = p.match_many(lines, errors="none")
+    assert results[20_001] is None
+    assert results[20_000] == {"w": "a", "n": 20_000}
+    assert results[29_999] == {"w": "a", "n": 29_999}
+    m = grok.Matcher(["%{WORD:w} %{WORD:n:int}"], strict=True)
+    with pytest.raises(grok.ConversionError) as info:
+        m.match_many(lines)
+    assert info.value.index == 20_001
+
+
 def test_match_columns(apache_lines: list[str]) -> None:
     p = grok.compile("%{IP:[client][ip]} %{INT:n:int}( %{WORD:w})?", ecs=True)
     cols = p.match_columns(["1.1.1.1 5 x", "nope", "2.2.2.2 6"])
