@@ -2,12 +2,13 @@
 //! time), the checks at the positions its markers report, and Oniguruma
 //! under a retry limit only when a check fails.
 
+use regex_automata::dfa::onepass;
 use regex_automata::meta;
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
 use regex_automata::PatternID;
-use regex_automata::{Anchored, Input};
+use regex_automata::{Anchored, Input, MatchKind};
 
 use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
@@ -51,6 +52,10 @@ enum Check {
     },
     Atomic {
         re: meta::Regex,
+        /// The body as a one-pass DFA, when it is one (`[0-9]+(?:\.[0-9]+)?`
+        /// is): its anchored leftmost-first match is the atomic group's, in
+        /// one pass with no backtracking.
+        onepass: Option<onepass::DFA>,
         /// The same body as a program, run anchored (`None`: too large).
         prog: Option<Prog>,
     },
@@ -68,7 +73,14 @@ struct Scratch {
     slots: Slots,
     memo: Memo,
     prog_memo: ProgMemo,
-    check_memo: ProgMemo,
+    checks: CheckScratch,
+}
+
+/// Per-thread scratch space of the post-match checks.
+struct CheckScratch {
+    memo: ProgMemo,
+    /// A cache for each check with a one-pass DFA, by check index.
+    onepass: Vec<Option<onepass::Cache>>,
 }
 
 pub(crate) struct Engine {
@@ -263,12 +275,25 @@ impl Engine {
         let group_info = nfa.group_info().clone();
         let scratch_groups = group_info.clone();
         let re = relaxed.clone();
+        let onepass: Vec<Option<onepass::DFA>> = checks
+            .iter()
+            .map(|(_, check, _)| match check {
+                Check::Atomic { onepass, .. } => onepass.clone(),
+                _ => None,
+            })
+            .collect();
         let create: ScratchFn = Box::new(move || Scratch {
             cache: re.create_cache(),
             slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
             prog_memo: ProgMemo::default(),
-            check_memo: ProgMemo::default(),
+            checks: CheckScratch {
+                memo: ProgMemo::default(),
+                onepass: onepass
+                    .iter()
+                    .map(|dfa| dfa.as_ref().map(onepass::DFA::create_cache))
+                    .collect(),
+            },
         });
         let needs_groups = !program.roles.is_empty();
         let mut backtracker = Backtracker::new(nfa);
@@ -412,7 +437,7 @@ impl Engine {
                     }
                 }
                 let slots = &scratch.slots;
-                let check_memo = &mut scratch.check_memo;
+                let check_scratch = &mut scratch.checks;
                 let ran_once = |l: &usize| {
                     let (whole, last) = self.loops[*l];
                     match (slots.get_group(whole), slots.get_group(last)) {
@@ -432,7 +457,7 @@ impl Engine {
                             None => true,
                             Some(span) => {
                                 loops.iter().all(ran_once)
-                                    && check.holds_with(check_memo, hay, span.start, span.end)
+                                    && check.holds_with(check_scratch, i, hay, span.start, span.end)
                             }
                         }
                     });
@@ -547,6 +572,15 @@ impl Check {
             },
             CheckSpec::Atomic { body } => Check::Atomic {
                 re: relaxed_regex(body, size_limit)?,
+                onepass: onepass::Builder::new()
+                    .syntax(compile::relaxed_syntax())
+                    .configure(
+                        onepass::Config::new()
+                            .match_kind(MatchKind::LeftmostFirst)
+                            .size_limit(Some(size_limit)),
+                    )
+                    .build(body)
+                    .ok(),
                 prog: regex_automata::util::syntax::parse_with(body, &compile::relaxed_syntax())
                     .ok()
                     .and_then(|hir| Prog::new(&hir).ok()),
@@ -570,12 +604,30 @@ impl Check {
         }
     }
 
-    /// [`Check::holds`], with scratch space for checks that run a program.
-    fn holds_with(&self, memo: &mut ProgMemo, hay: &str, start: usize, end: usize) -> bool {
-        match self {
-            Check::Atomic {
-                prog: Some(prog), ..
-            } if prog.fits(hay.len() - start) => prog.anchored_end(memo, hay, start) == Some(end),
+    /// [`Check::holds`], with scratch space (this thread's) for checks that
+    /// run a one-pass DFA or a program; `index` is the check's.
+    fn holds_with(
+        &self,
+        scratch: &mut CheckScratch,
+        index: usize,
+        hay: &str,
+        start: usize,
+        end: usize,
+    ) -> bool {
+        let Check::Atomic { onepass, prog, .. } = self else {
+            return self.holds(hay, start, end);
+        };
+        if let (Some(dfa), Some(Some(cache))) = (onepass, scratch.onepass.get_mut(index)) {
+            let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
+            let mut slots = [None, None];
+            if let Ok(found) = dfa.try_search_slots(cache, &input, &mut slots) {
+                return found.is_some() && slots[1].map(|e| e.get()) == Some(end);
+            }
+        }
+        match prog {
+            Some(prog) if prog.fits(hay.len() - start) => {
+                prog.anchored_end(&mut scratch.memo, hay, start) == Some(end)
+            }
             _ => self.holds(hay, start, end),
         }
     }
