@@ -55,7 +55,7 @@ enum Check {
         /// The body as a one-pass DFA, when it is one (`[0-9]+(?:\.[0-9]+)?`
         /// is): its anchored leftmost-first match is the atomic group's, in
         /// one pass with no backtracking.
-        onepass: Option<onepass::DFA>,
+        onepass: Option<Box<onepass::DFA>>,
         /// The same body as a program, run anchored (`None`: too large).
         prog: Option<Prog>,
     },
@@ -278,7 +278,7 @@ impl Engine {
         let onepass: Vec<Option<onepass::DFA>> = checks
             .iter()
             .map(|(_, check, _)| match check {
-                Check::Atomic { onepass, .. } => onepass.clone(),
+                Check::Atomic { onepass, .. } => onepass.as_deref().cloned(),
                 _ => None,
             })
             .collect();
@@ -580,7 +580,8 @@ impl Check {
                             .size_limit(Some(size_limit)),
                     )
                     .build(body)
-                    .ok(),
+                    .ok()
+                    .map(Box::new),
                 prog: regex_automata::util::syntax::parse_with(body, &compile::relaxed_syntax())
                     .ok()
                     .and_then(|hir| Prog::new(&hir).ok()),
