@@ -335,11 +335,13 @@ impl Engine {
         self.fully_linear
     }
 
-    /// Whether the text matches, without extracting fields.
+    /// Whether the text matches, without extracting fields. `screen` as
+    /// for [`Engine::search`] (when checks must be run).
     pub(crate) fn is_match(
         &self,
         hay: &str,
         spans: &mut Vec<Option<(usize, usize)>>,
+        screen: bool,
     ) -> Result<bool, Error> {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
             let mut scratch = self.pool.get();
@@ -348,7 +350,7 @@ impl Engine {
                 .search_with(&mut scratch.cache, &Input::new(hay).earliest(true))
                 .is_some());
         }
-        Ok(self.search(hay, spans, true)?.is_some())
+        Ok(self.search(hay, spans, screen)?.is_some())
     }
 
     /// Finds the first match; fills `spans` (indexed by field id) and says

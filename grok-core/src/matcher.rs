@@ -122,11 +122,12 @@ impl Matcher {
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
         let candidate = self.candidates(text);
+        let screen = self.inner.patterns.len() > 1;
         self.inner
             .patterns
             .iter()
             .enumerate()
-            .any(|(i, p)| candidate.get(i) && p.is_match(text))
+            .any(|(i, p)| candidate.get(i) && p.is_match_as(text, screen).unwrap_or(false))
     }
 
     /// The fields of the first pattern (in list order) that matches, with

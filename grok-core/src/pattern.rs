@@ -302,11 +302,24 @@ impl Pattern {
 
     /// Whether the text matches anywhere, or the match-limit error.
     pub fn try_is_match(&self, text: &str) -> Result<bool, Error> {
+        self.is_match_as(text, false)
+    }
+
+    /// [`Pattern::try_is_match`]; `screen` asks for the lazy DFA's verdict
+    /// before a capture search (worth it when most texts do not match, as
+    /// for all but one expression of a list).
+    pub(crate) fn is_match_as(&self, text: &str, screen: bool) -> Result<bool, Error> {
         if !self.may_match(text) {
             return Ok(false);
         }
-        let mut spans = Vec::new();
-        self.inner.engine.is_match(text, &mut spans)
+        thread_local! {
+            static SPANS: std::cell::RefCell<Vec<Option<(usize, usize)>>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SPANS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut spans) => self.inner.engine.is_match(text, &mut spans, screen),
+            Err(_) => self.inner.engine.is_match(text, &mut Vec::new(), screen),
+        })
     }
 
     /// The fields of the first match, `None` if the text does not match.
