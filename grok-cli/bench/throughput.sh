@@ -6,6 +6,8 @@
 #   cat FILE > /dev/null                              (floor: reading the file)
 #   grok-cli -p COMBINEDAPACHELOG apache.log > /dev/null  --threads 1 and 2
 #   grok-cli -p SSHLINE secure.log > /dev/null           --threads 1 and 2
+#   grok-core's extract on the same lines, in memory, no output (the
+#   library's `throughput` example): what the CLI's JSON output costs
 # Each grok-cli run's match count (from --stats) is checked first, so a run
 # that silently stopped matching measures nothing and fails the script.
 # Prints a markdown table: lines/s, MB/s, slowdown vs the floor, and the
@@ -42,6 +44,8 @@ for kind in apache secure; do
     fi
 done
 cargo build --release -p grok-cli >&2
+cargo build --release -p grok-core --example throughput >&2
+core=target/release/examples/throughput
 
 now() { date +%s.%N; }
 
@@ -72,6 +76,7 @@ echo "grok-cli throughput: $lines lines per corpus, best of $runs, $(nproc) core
 declare -A floor
 rows=()
 row() { rows+=("$1"); }
+notes=()
 
 for kind in apache secure; do
     file=$out/$kind.log
@@ -103,8 +108,24 @@ for kind in apache secure; do
             'BEGIN { printf "| grok-cli -p %s %s.log → JSON | %d | %d | %.3f | %.2fM | %.0f | %.1fx | %s |",
                      p, k, j, m, t, n / t / 1e6, b / t / 1e6, t / f, (j == 1 ? "" : sprintf("%.2fx", t1 / t)) }')"
     done
+    # The library alone (best of its own three passes over the lines).
+    out_core=$("$core" "%{$pattern}" "$file")
+    mc=$(awk '{ print $3 }' <<< "$out_core")
+    if [[ $mc != "$m" ]]; then
+        echo "throughput.sh: grok-core matched $mc lines, grok-cli $m" >&2
+        exit 1
+    fi
+    rate=$(sed -E 's/.* ([0-9.]+)M lines\/s.*/\1/' <<< "$out_core")
+    tc=$(awk -v n="$lines" -v r="$rate" 'BEGIN { printf "%.4f", n / (r * 1e6) }')
+    row "$(awk -v n="$lines" -v b="$bytes" -v t="$tc" -v f="${floor[$kind]}" -v p="$pattern" -v m="$m" \
+        'BEGIN { printf "| grok-core extract %%{%s}, in memory, no output | 1 | %d | %.3f | %.2fM | %.0f | %.1fx | |",
+                 p, m, t, n / t / 1e6, b / t / 1e6, t / f }')"
+    notes+=("$(awk -v t1="$t1" -v tc="$tc" -v p="$pattern" \
+        'BEGIN { printf "- %s: grok-cli on one thread, writing JSON, runs at %.2f of the library'"'"'s extract speed", p, tc / t1 }')")
 done
 
 echo "| command | threads | matched | seconds | lines/s | MB/s | time vs floor | 2T/1T |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
+echo
+printf '%s\n' "${notes[@]}"
