@@ -139,8 +139,10 @@ class Pattern:
         self, lines: Iterable[str], *, errors: _ErrorPolicy = "raise"
     ) -> list[Optional[_Fields]]:
         """``[self.match(line) for line in lines]``, with the interpreter
-        released while matching. ``errors="none"`` gives None for a line
-        whose match raises (strict conversion, match limit)."""
+        released while matching: in chunks of 8192 lines, the next chunk
+        matched on a worker thread while this one's dicts are built.
+        ``errors="none"`` gives None for a line whose match raises (strict
+        conversion, match limit)."""
     def match_columns(
         self, lines: Iterable[str], *, errors: _ErrorPolicy = "raise"
     ) -> dict[str, list[Any]]:
@@ -205,7 +207,8 @@ class Matcher:
         self, lines: Iterable[str], *, errors: _ErrorPolicy = "raise"
     ) -> list[Any]:
         """``[self.match(line) for line in lines]``, with the interpreter
-        released while matching."""
+        released while matching (chunked and pipelined as
+        :meth:`Pattern.match_many`)."""
     @classmethod
     def _rebuild(
         cls,
