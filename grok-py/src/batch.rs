@@ -3,6 +3,7 @@
 //! objects.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use grok_core::{Captures, Error, Matcher, Pattern};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -87,6 +88,17 @@ impl<'t> Chunk<'t> {
 /// Matches every text of `texts` (no Python involved: call it with the
 /// interpreter released).
 pub fn run<'t>(engine: Engine<'t>, texts: &'t [Cow<'t, str>], on_error: OnError) -> Chunk<'t> {
+    run_until(engine, texts, on_error, &AtomicBool::new(false))
+}
+
+/// [`run`], stopping before the next line once `stop` is set (the chunk is
+/// then incomplete: only for a batch that is being abandoned).
+fn run_until<'t>(
+    engine: Engine<'t>,
+    texts: &'t [Cow<'t, str>],
+    on_error: OnError,
+    stop: &AtomicBool,
+) -> Chunk<'t> {
     let mut chunk = Chunk {
         entries: Vec::new(),
         hits: Vec::new(),
@@ -95,6 +107,9 @@ pub fn run<'t>(engine: Engine<'t>, texts: &'t [Cow<'t, str>], on_error: OnError)
     };
     let mut caps = Captures::new();
     for (i, text) in texts.iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let first_hit = chunk.hits.len();
         let outcome = match engine {
             Engine::Pattern(p) => p
@@ -241,8 +256,10 @@ pub fn texts_of<'a>(lines: &'a [Bound<'_, PyString>]) -> PyResult<Vec<Cow<'a, st
 /// A batch of more than one chunk is pipelined: a worker thread matches the
 /// next chunk while the interpreter turns the current one into objects, so
 /// a batch costs about the larger of the two instead of their sum. The
-/// worker stays at most two chunks ahead and stops when the batch ends
-/// early (an error, Ctrl-C).
+/// worker stays at most two chunks ahead and, when the batch ends early
+/// (an error, Ctrl-C), stops after its current line: the interpreter is
+/// held while the worker is joined, so it must not finish a chunk of slow
+/// lines first.
 pub fn drive<'t>(
     py: Python<'_>,
     engine: Engine<'_>,
@@ -265,13 +282,17 @@ pub fn drive<'t>(
         let chunk = py.detach(|| run(engine, texts, on_error));
         return deliver(0, &chunk);
     }
+    let stop = AtomicBool::new(false);
+    let stop = &stop;
     std::thread::scope(|scope| {
         // Declared inside the scope: an early return drops the receiver,
-        // which ends the worker's next send, before the scope joins it.
+        // which ends the worker's next send, and sets `stop`, which ends its
+        // current chunk, before the scope joins it.
         let (sender, mut receiver) = std::sync::mpsc::sync_channel(1);
+        let _stop_on_exit = StopOnDrop(stop);
         scope.spawn(move || {
             for part in texts.chunks(CHUNK) {
-                let chunk = run(engine, part, on_error);
+                let chunk = run_until(engine, part, on_error, stop);
                 let failed = chunk.error.is_some();
                 if sender.send(chunk).is_err() || failed {
                     break;
@@ -287,4 +308,13 @@ pub fn drive<'t>(
         }
         Ok(())
     })
+}
+
+/// Sets its flag when dropped, on every way out of a scope.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
