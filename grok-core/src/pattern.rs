@@ -316,17 +316,21 @@ impl Pattern {
             static SPANS: std::cell::RefCell<Vec<Option<(usize, usize)>>> =
                 const { std::cell::RefCell::new(Vec::new()) };
         }
-        SPANS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut spans) => self.inner.engine.is_match(text, &mut spans, screen),
-            Err(_) => self.inner.engine.is_match(text, &mut Vec::new(), screen),
-        })
+        SPANS
+            .with(|cell| match cell.try_borrow_mut() {
+                Ok(mut spans) => self.inner.engine.is_match(text, &mut spans, screen),
+                Err(_) => self.inner.engine.is_match(text, &mut Vec::new(), screen),
+            })
+            .map_err(|e| e.in_pattern(&self.inner.expression))
     }
 
     /// The fields of the first match, `None` if the text does not match.
     ///
     /// Errors: [`ErrorKind::Conversion`](crate::ErrorKind::Conversion) in
     /// strict mode, [`ErrorKind::MatchLimit`](crate::ErrorKind::MatchLimit)
-    /// when the exact engine gives up.
+    /// when the exact engine gives up; [`Error::pattern`] is this pattern's
+    /// expression (through a [`Matcher`](crate::Matcher) too, so it names
+    /// the list's expression that failed).
     pub fn captures<'a>(&'a self, text: &'a str) -> Result<Option<Captures<'a>>, Error> {
         let mut caps = Captures::new();
         Ok(if self.captures_into(text, &mut caps)? {
@@ -372,10 +376,17 @@ impl Pattern {
         if !self.may_match(text) {
             return Ok(false);
         }
-        let Some(decision) = self.inner.engine.search(text, caps.raw_spans(), screen)? else {
+        let named = |e: Error| e.in_pattern(&self.inner.expression);
+        let Some(decision) = self
+            .inner
+            .engine
+            .search(text, caps.raw_spans(), screen)
+            .map_err(named)?
+        else {
             return Ok(false);
         };
-        caps.fill(text, decision, &self.inner.options)?;
+        caps.fill(text, decision, &self.inner.options)
+            .map_err(named)?;
         Ok(true)
     }
 }

@@ -250,6 +250,13 @@ fn the_exact_engines_step_limit_engages_and_reports() {
         "{err}"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // The error names the expression that gave up, also through a list.
+    assert_eq!(err.pattern(), Some("^(?<x>(?:a|aa)+)+\\k<x>b$"));
+    let m = grok_core::Matcher::new(vec![lib.compile("%{INT:n}").unwrap(), p.clone()]).unwrap();
+    assert_eq!(
+        m.captures(&line).unwrap_err().pattern(),
+        Some(p.expression())
+    );
     assert!(p.try_is_match(&line).is_err());
     assert!(!p.is_match(&line));
     // A line it can decide is still decided.

@@ -132,7 +132,7 @@ fn run_until<'t>(
                 if on_error == OnError::Raise {
                     let pattern = match engine {
                         Engine::Pattern(_) => 0,
-                        Engine::First(m) | Engine::All(m) => failing_pattern(m, text),
+                        Engine::First(m) | Engine::All(m) => failing_pattern(m, text, &e),
                     };
                     chunk.error = Some((i, pattern, e));
                     break;
@@ -158,12 +158,14 @@ fn record<'t>(chunk: &mut Chunk<'t>, caps: &Captures<'t>, pattern: &Pattern) {
     });
 }
 
-/// Which expression of a matcher raised the error on `text` (to name it in
-/// the message): the first one that errors when tried alone.
-fn failing_pattern(m: &Matcher, text: &str) -> usize {
-    m.patterns()
-        .iter()
-        .position(|p| p.captures(text).is_err())
+/// Which expression of a matcher raised `err` on `text` (to name it in the
+/// message): the one the error names, else the first that errors when
+/// tried alone.
+fn failing_pattern(m: &Matcher, text: &str, err: &Error) -> usize {
+    let patterns = m.patterns();
+    err.pattern()
+        .and_then(|named| patterns.iter().position(|p| p.expression() == named))
+        .or_else(|| patterns.iter().position(|p| p.captures(text).is_err()))
         .unwrap_or(0)
 }
 

@@ -82,7 +82,7 @@ fn build(
         (Some(p), _) => Some(p),
         (None, Some(expr)) => {
             // The same layout as grok-core's Display for an error without offset.
-            message.push_str("\n    pattern: ");
+            message.push_str("\n    ");
             message.push_str(expr);
             Some(expr)
         }

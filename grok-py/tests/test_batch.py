@@ -69,10 +69,13 @@ def test_errors_in_a_later_chunk_name_their_line() -> None:
     assert results[20_001] is None
     assert results[20_000] == {"w": "a", "n": 20_000}
     assert results[29_999] == {"w": "a", "n": 29_999}
-    m = grok.Matcher(["%{WORD:w} %{WORD:n:int}"], strict=True)
+    m = grok.Matcher(["%{INT:only}$", "%{WORD:w} %{WORD:n:int}"], strict=True)
     with pytest.raises(grok.ConversionError) as info:
         m.match_many(lines)
     assert info.value.index == 20_001
+    # The message names the expression that raised, not the list's first.
+    assert info.value.pattern == "%{WORD:w} %{WORD:n:int}"
+    assert str(info.value).endswith("\n    %{WORD:w} %{WORD:n:int}")
 
 
 def test_match_columns(apache_lines: list[str]) -> None:
