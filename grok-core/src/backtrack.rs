@@ -14,6 +14,8 @@
 use regex_automata::nfa::thompson::{State, NFA};
 use regex_automata::util::primitives::{NonMaxUsize, StateID};
 
+use crate::visited::Visited;
+
 /// Most memo bits one search may use; past it, the caller uses another engine.
 const MAX_MEMO_BITS: usize = 64 << 20;
 
@@ -152,8 +154,7 @@ enum Frame {
 /// Per-thread scratch space.
 #[derive(Default)]
 pub(crate) struct Memo {
-    bits: Vec<u64>,
-    dirty: Vec<u32>,
+    visited: Visited,
     stack: Vec<Frame>,
 }
 
@@ -227,10 +228,7 @@ impl Backtracker {
         let bytes = hay.as_bytes();
         let end = bytes.len();
         let width = end + 1;
-        let words = (self.branches * width).div_ceil(64);
-        if memo.bits.len() < words {
-            memo.bits.resize(words, 0);
-        }
+        memo.visited.prepare(self.branches * width);
         let start_sid = self.nfa.start_anchored();
         let mut found = false;
         for start in 0..=end {
@@ -258,10 +256,7 @@ impl Backtracker {
                 break;
             }
         }
-        for &w in &memo.dirty {
-            memo.bits[w as usize] = 0;
-        }
-        memo.dirty.clear();
+        memo.visited.clear();
         found
     }
 
@@ -386,16 +381,6 @@ impl Backtracker {
     /// Marks (branch state, offset) visited; `false` if it already was.
     fn visit(&self, memo: &mut Memo, sid: StateID, offset: usize, width: usize) -> bool {
         let row = self.branch_index[sid.as_usize()] as usize;
-        let bit = row * width + offset;
-        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
-        let w = &mut memo.bits[word];
-        if *w & mask != 0 {
-            return false;
-        }
-        if *w == 0 {
-            memo.dirty.push(word as u32);
-        }
-        *w |= mask;
-        true
+        memo.visited.insert(row * width + offset)
     }
 }

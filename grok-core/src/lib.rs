@@ -54,6 +54,7 @@ mod pattern;
 mod prog;
 mod syntax;
 mod value;
+mod visited;
 mod word;
 
 pub use captures::Captures;

@@ -30,6 +30,7 @@ use regex_automata::util::primitives::NonMaxUsize;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::backtrack::{ByteSet, Guard};
+use crate::visited::Visited;
 
 /// Largest program compiled; bigger ones use the NFA backtracker.
 const MAX_INSTS: usize = 1 << 18;
@@ -453,27 +454,8 @@ enum Frame {
 /// Per-thread scratch space.
 #[derive(Default)]
 pub(crate) struct ProgMemo {
-    bits: Vec<u64>,
-    dirty: Vec<u32>,
+    visited: Visited,
     stack: Vec<Frame>,
-}
-
-impl ProgMemo {
-    /// Makes room for `bits` memo bits (all clear).
-    fn prepare(&mut self, bits: usize) {
-        let words = bits.div_ceil(64);
-        if self.bits.len() < words {
-            self.bits.resize(words, 0);
-        }
-    }
-
-    /// Clears the bits a search set: its cost is what it explored.
-    fn clear(&mut self) {
-        for &w in &self.dirty {
-            self.bits[w as usize] = 0;
-        }
-        self.dirty.clear();
-    }
 }
 
 impl Prog {
@@ -635,7 +617,7 @@ impl Prog {
     ) -> bool {
         let bytes = hay.as_bytes();
         let width = bytes.len() + 1;
-        memo.prepare(self.rows * width);
+        memo.visited.prepare(self.rows * width);
         let first = self.first_of[self.start as usize];
         let mut found = false;
         for start in 0..=bytes.len() {
@@ -652,7 +634,7 @@ impl Prog {
                 break;
             }
         }
-        memo.clear();
+        memo.visited.clear();
         found
     }
 
@@ -689,12 +671,12 @@ impl Prog {
     ) -> Option<usize> {
         let bytes = hay.as_bytes();
         let width = bytes.len() + 1;
-        memo.prepare(self.rows * width);
+        memo.visited.prepare(self.rows * width);
         let mut slots = [None, None];
         memo.stack.clear();
         memo.stack.push(Frame::Step(self.start, start as u32));
         let found = self.run(memo, bytes, width, &mut slots, &|_, _| true);
-        memo.clear();
+        memo.visited.clear();
         if found {
             slots[1].map(|end| end.get())
         } else {
@@ -963,33 +945,14 @@ fn scan_bytes(
             q += 1;
         }
         if unbounded && q > from {
-            if let Some(j) = first_set(&memo.bits, base, from + 1, q) {
-                return prev_boundary(hay, j);
+            if let Some(j) = memo.visited.first_in(base + from + 1, base + q) {
+                return prev_boundary(hay, j - base);
             }
         }
         if q < chunk_end || q >= limit {
             return q;
         }
     }
-}
-
-/// The first position `p` in `from..=to` whose bit `base + p` is set.
-fn first_set(bits: &[u64], base: usize, from: usize, to: usize) -> Option<usize> {
-    let (first, last) = (base + from, base + to);
-    let mut word = first / 64;
-    let mut mask = u64::MAX << (first % 64);
-    while word <= last / 64 {
-        let mut w = bits[word] & mask;
-        if word == last / 64 {
-            w &= u64::MAX >> (63 - last % 64);
-        }
-        if w != 0 {
-            return Some(word * 64 + w.trailing_zeros() as usize - base);
-        }
-        word += 1;
-        mask = u64::MAX;
-    }
-    None
 }
 
 /// The start of the char that ends at `at` (`at > 0`, a char boundary).
@@ -1004,24 +967,13 @@ fn prev_boundary(hay: &[u8], at: usize) -> usize {
 
 #[inline(always)]
 fn is_set(memo: &ProgMemo, row: usize, at: usize, width: usize) -> bool {
-    let bit = row * width + at;
-    memo.bits[bit / 64] & (1 << (bit % 64)) != 0
+    memo.visited.contains(row * width + at)
 }
 
 /// Marks (row, position); `false` if it already was.
 #[inline(always)]
 fn visit(memo: &mut ProgMemo, row: usize, at: usize, width: usize) -> bool {
-    let bit = row * width + at;
-    let (word, mask) = (bit / 64, 1u64 << (bit % 64));
-    let w = &mut memo.bits[word];
-    if *w & mask != 0 {
-        return false;
-    }
-    if *w == 0 {
-        memo.dirty.push(word as u32);
-    }
-    *w |= mask;
-    true
+    memo.visited.insert(row * width + at)
 }
 
 #[cfg(test)]
