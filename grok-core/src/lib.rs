@@ -53,6 +53,7 @@ mod matcher;
 mod pattern;
 mod prog;
 mod syntax;
+mod utf8;
 mod value;
 mod visited;
 mod word;

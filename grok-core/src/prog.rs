@@ -30,6 +30,7 @@ use regex_automata::util::primitives::NonMaxUsize;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::backtrack::{ByteSet, Guard};
+use crate::utf8;
 use crate::visited::Visited;
 
 /// Largest program compiled; bigger ones use the NFA backtracker.
@@ -129,12 +130,12 @@ impl CharSet {
 
     #[cold]
     fn step_high(&self, hay: &[u8], at: usize) -> Option<usize> {
-        let len = utf8_len(hay[at]);
+        let len = utf8::len_of(hay[at]);
         match &self.high {
             High::None => None,
             High::All => Some(len),
             High::Ranges(ranges) => {
-                let c = decode(&hay[at..at + len]);
+                let c = utf8::char_at(hay, at).map_or(0, u32::from);
                 let i = ranges.partition_point(|&(_, hi)| hi < c);
                 (i < ranges.len() && ranges[i].0 <= c).then_some(len)
             }
@@ -155,22 +156,6 @@ impl CharSet {
         }
         set
     }
-}
-
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    }
-}
-
-fn decode(bytes: &[u8]) -> u32 {
-    std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|s| s.chars().next())
-        .map_or(0, u32::from)
 }
 
 #[derive(Clone, Debug)]
@@ -716,7 +701,7 @@ impl Prog {
                         memo.stack.push(Frame::Greedy {
                             inst,
                             lo: lo as u32,
-                            hi: prev_boundary(hay, hi) as u32,
+                            hi: utf8::prev_boundary(hay, hi) as u32,
                         });
                     }
                     if !self.may_start(self.first_of[next as usize], hay, hi)
@@ -854,7 +839,7 @@ impl Prog {
                         memo.stack.push(Frame::Greedy {
                             inst,
                             lo: lo as u32,
-                            hi: prev_boundary(hay, hi) as u32,
+                            hi: utf8::prev_boundary(hay, hi) as u32,
                         });
                     }
                     if !self.may_start(self.first_of[*next as usize], hay, hi)
@@ -946,23 +931,13 @@ fn scan_bytes(
         }
         if unbounded && q > from {
             if let Some(j) = memo.visited.first_in(base + from + 1, base + q) {
-                return prev_boundary(hay, j - base);
+                return utf8::prev_boundary(hay, j - base);
             }
         }
         if q < chunk_end || q >= limit {
             return q;
         }
     }
-}
-
-/// The start of the char that ends at `at` (`at > 0`, a char boundary).
-#[inline]
-fn prev_boundary(hay: &[u8], at: usize) -> usize {
-    let mut i = at - 1;
-    while i > 0 && (hay[i] & 0xC0) == 0x80 {
-        i -= 1;
-    }
-    i
 }
 
 #[inline(always)]

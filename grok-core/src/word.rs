@@ -11,6 +11,8 @@
 
 use regex_syntax::hir::{Hir, HirKind, Look};
 
+use crate::utf8;
+
 /// The code points on which the two definitions disagree, and whether
 /// Oniguruma counts each as a word character.
 const DISPUTED: [(char, bool); 8] = [
@@ -48,35 +50,14 @@ pub(crate) fn has_disputed(hay: &[u8]) -> bool {
 }
 
 /// Whether Oniguruma's `\b` (or `\B`) holds at `at`: a word character on
-/// exactly one side. Text that is not valid UTF-8 around `at` counts as a
-/// non-word side, as in regex-automata.
+/// exactly one side. A position inside a char reads as non-word on both
+/// sides, as in regex-automata.
 pub(crate) fn is_boundary(hay: &[u8], at: usize) -> bool {
-    side_is_word(char_before(hay, at)) != side_is_word(char_after(hay, at))
+    side_is_word(utf8::char_before(hay, at)) != side_is_word(utf8::char_at(hay, at))
 }
 
 fn side_is_word(c: Option<char>) -> bool {
     c.is_some_and(is_word)
-}
-
-fn char_after(hay: &[u8], at: usize) -> Option<char> {
-    let first = *hay.get(at)?;
-    let len = match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
-        _ => return None,
-    };
-    let bytes = hay.get(at..at + len)?;
-    std::str::from_utf8(bytes).ok()?.chars().next()
-}
-
-fn char_before(hay: &[u8], at: usize) -> Option<char> {
-    let lowest = at.saturating_sub(4);
-    let start = (lowest..at).rev().find(|&i| hay[i] & 0xC0 != 0x80)?;
-    let mut chars = std::str::from_utf8(&hay[start..at]).ok()?.chars();
-    let c = chars.next()?;
-    chars.next().is_none().then_some(c)
 }
 
 /// Whether a regex-automata expression asserts a Unicode word boundary
