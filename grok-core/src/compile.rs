@@ -950,6 +950,11 @@ pub(crate) fn relaxed_syntax() -> regex_automata::util::syntax::Config {
     syntax_config()
 }
 
+/// A relaxed regex (or a check's body) as HIR; `None` if it does not parse.
+pub(crate) fn relaxed_hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_automata::util::syntax::parse_with(pattern, &syntax_config()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

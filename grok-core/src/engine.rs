@@ -239,17 +239,14 @@ impl Engine {
                 Role::LoopLast(l) => loops[l].1 = group,
             }
         }
-        let relaxed_hir =
-            regex_automata::util::syntax::parse_with(&program.relaxed, &compile::relaxed_syntax())
-                .ok();
+        let relaxed_hir = compile::relaxed_hir(&program.relaxed);
         // Unparsable here means no program either: be conservative.
         let word_boundary = relaxed_hir.as_ref().is_none_or(word::hir_has_boundary);
         let checks_use_words = program.checks.iter().any(|spec| match spec {
             CheckSpec::LookAhead { body, .. }
             | CheckSpec::LookBehind { body, .. }
             | CheckSpec::Atomic { body } => {
-                regex_automata::util::syntax::parse_with(body, &compile::relaxed_syntax())
-                    .map_or(true, |hir| word::hir_has_boundary(&hir))
+                compile::relaxed_hir(body).is_none_or(|hir| word::hir_has_boundary(&hir))
             }
             CheckSpec::Exact { .. } => false,
         });
@@ -337,23 +334,22 @@ impl Engine {
 
     /// Whether the text matches, without extracting fields. `screen` as
     /// for [`Engine::search`] (when checks must be run).
-    pub(crate) fn is_match(
-        &self,
-        hay: &str,
-        spans: &mut Vec<Option<(usize, usize)>>,
-        screen: bool,
-    ) -> Result<bool, Error> {
+    pub(crate) fn is_match(&self, hay: &str, screen: bool) -> Result<bool, Error> {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
-            let mut scratch = self.pool.get();
-            return Ok(self
-                .relaxed
-                .search_with(&mut scratch.cache, &Input::new(hay).earliest(true))
-                .is_some());
+            return Ok(self.may_match(&mut self.pool.get().cache, hay));
         }
-        Ok(self.search(hay, spans, screen)?.is_some())
+        Ok(self.search(hay, None, screen)?.is_some())
     }
 
-    /// Finds the first match; fills `spans` (indexed by field id) and says
+    /// The lazy DFA's verdict on the relaxed regex: `false` means no match.
+    fn may_match(&self, cache: &mut meta::Cache, hay: &str) -> bool {
+        self.relaxed
+            .search_with(cache, &Input::new(hay).earliest(true))
+            .is_some()
+    }
+
+    /// Finds the first match; fills `spans` (indexed by field id; `None`:
+    /// only whether there is one) and says
     /// which engine decided. `None` when nothing matches. With `screen`, the
     /// lazy DFA first says whether anything can match: cheaper than the
     /// capture search on text that does not, dearer on text that does, so
@@ -361,45 +357,36 @@ impl Engine {
     pub(crate) fn search(
         &self,
         hay: &str,
-        spans: &mut Vec<Option<(usize, usize)>>,
+        mut spans: Option<&mut Vec<Option<(usize, usize)>>>,
         screen: bool,
     ) -> Result<Option<Decision>, Error> {
-        spans.clear();
-        spans.resize(self.field_groups.len(), None);
+        if let Some(spans) = spans.as_deref_mut() {
+            spans.clear();
+            spans.resize(self.field_groups.len(), None);
+        }
         // The lazy DFA and the fallbacks read `\b` the regex-automata way.
         let disputed = self.disputed(hay);
         let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
         if disputed && (prog.is_none() || self.checks_use_words) {
-            return self.exact_search(hay, spans);
+            return self.exact_search(hay, spans.as_deref_mut());
         }
         {
             let mut guard = self.pool.get();
             let scratch = &mut *guard;
-            let input = Input::new(hay);
             if self.exact_only {
-                if !disputed
-                    && self
-                        .relaxed
-                        .search_with(&mut scratch.cache, &input.clone().earliest(true))
-                        .is_none()
-                {
+                if !disputed && !self.may_match(&mut scratch.cache, hay) {
                     return Ok(None);
                 }
             } else {
                 if !self.needs_groups && !disputed {
-                    let found = self
-                        .relaxed
-                        .search_with(&mut scratch.cache, &input.clone().earliest(true));
-                    return Ok(found.map(|_| Decision::Linear));
+                    let found = self.may_match(&mut scratch.cache, hay);
+                    return Ok(found.then_some(Decision::Linear));
                 }
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
                 if (screen || hay.len() > SCREEN_LEN)
                     && !disputed
-                    && self
-                        .relaxed
-                        .search_with(&mut scratch.cache, &input.clone().earliest(true))
-                        .is_none()
+                    && !self.may_match(&mut scratch.cache, hay)
                 {
                     return Ok(None);
                 }
@@ -431,7 +418,7 @@ impl Engine {
                     // PikeVM, linear too.
                     self.relaxed.search_captures_with(
                         &mut scratch.cache,
-                        &input,
+                        &Input::new(hay),
                         &mut scratch.slots,
                     );
                     if !scratch.slots.is_match() {
@@ -464,9 +451,11 @@ impl Engine {
                         }
                     });
                 if all_pass {
-                    for (field, group) in self.field_groups.iter().enumerate() {
-                        if let Some(span) = group.and_then(|g| slots.get_group(g)) {
-                            spans[field] = Some((span.start, span.end));
+                    if let Some(spans) = spans {
+                        for (field, group) in self.field_groups.iter().enumerate() {
+                            if let Some(span) = group.and_then(|g| slots.get_group(g)) {
+                                spans[field] = Some((span.start, span.end));
+                            }
                         }
                     }
                     return Ok(Some(Decision::Linear));
@@ -485,7 +474,7 @@ impl Engine {
     fn exact_search(
         &self,
         hay: &str,
-        spans: &mut [Option<(usize, usize)>],
+        spans: Option<&mut Vec<Option<(usize, usize)>>>,
     ) -> Result<Option<Decision>, Error> {
         let Some(exact) = &self.exact else {
             return Ok(None);
@@ -504,8 +493,10 @@ impl Engine {
         if found.is_none() {
             return Ok(None);
         }
-        for (field, group) in self.exact_groups.iter().enumerate() {
-            spans[field] = group.and_then(|g| region.pos(g));
+        if let Some(spans) = spans {
+            for (field, group) in self.exact_groups.iter().enumerate() {
+                spans[field] = group.and_then(|g| region.pos(g));
+            }
         }
         Ok(Some(Decision::Exact))
     }
@@ -584,9 +575,7 @@ impl Check {
                     .build(body)
                     .ok()
                     .map(Box::new),
-                prog: regex_automata::util::syntax::parse_with(body, &compile::relaxed_syntax())
-                    .ok()
-                    .and_then(|hir| Prog::new(&hir).ok()),
+                prog: compile::relaxed_hir(body).and_then(|hir| Prog::new(&hir).ok()),
             },
             CheckSpec::Exact { regex } => Check::Exact {
                 re: onig_regex(regex)?,

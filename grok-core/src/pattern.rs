@@ -312,15 +312,9 @@ impl Pattern {
         if !self.may_match(text) {
             return Ok(false);
         }
-        thread_local! {
-            static SPANS: std::cell::RefCell<Vec<Option<(usize, usize)>>> =
-                const { std::cell::RefCell::new(Vec::new()) };
-        }
-        SPANS
-            .with(|cell| match cell.try_borrow_mut() {
-                Ok(mut spans) => self.inner.engine.is_match(text, &mut spans, screen),
-                Err(_) => self.inner.engine.is_match(text, &mut Vec::new(), screen),
-            })
+        self.inner
+            .engine
+            .is_match(text, screen)
             .map_err(|e| e.in_pattern(&self.inner.expression))
     }
 
@@ -380,7 +374,7 @@ impl Pattern {
         let Some(decision) = self
             .inner
             .engine
-            .search(text, caps.raw_spans(), screen)
+            .search(text, Some(caps.raw_spans()), screen)
             .map_err(named)?
         else {
             return Ok(false);
