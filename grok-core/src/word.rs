@@ -39,13 +39,9 @@ pub(crate) fn is_word(c: char) -> bool {
 /// 0xE2, so ASCII text costs one vectorised scan.
 pub(crate) fn has_disputed(hay: &[u8]) -> bool {
     memchr::memchr2_iter(0xC2, 0xE2, hay).any(|i| {
-        let rest = &hay[i + 1..];
-        match hay[i] {
-            0xC2 => rest
-                .first()
-                .is_some_and(|b| matches!(b, 0xB2 | 0xB3 | 0xB9 | 0xBC..=0xBE)),
-            _ => rest.starts_with(&[0x80, 0x8C]) || rest.starts_with(&[0x80, 0x8D]),
-        }
+        DISPUTED
+            .iter()
+            .any(|(c, _)| hay[i..].starts_with(c.encode_utf8(&mut [0; 4]).as_bytes()))
     })
 }
 
