@@ -132,7 +132,7 @@ fn run_until<'t>(
                 if on_error == OnError::Raise {
                     let pattern = match engine {
                         Engine::Pattern(_) => 0,
-                        Engine::First(m) | Engine::All(m) => failing_pattern(m, text, &e),
+                        Engine::First(m) | Engine::All(m) => failing_pattern(m, &e),
                     };
                     chunk.error = Some((i, pattern, e));
                     break;
@@ -158,14 +158,11 @@ fn record<'t>(chunk: &mut Chunk<'t>, caps: &Captures<'t>, pattern: &Pattern) {
     });
 }
 
-/// Which expression of a matcher raised `err` on `text` (to name it in the
-/// message): the one the error names, else the first that errors when
-/// tried alone.
-fn failing_pattern(m: &Matcher, text: &str, err: &Error) -> usize {
-    let patterns = m.patterns();
+/// Which expression of a matcher raised `err` (to name it in the message):
+/// grok-core's match-time errors carry their expression.
+fn failing_pattern(m: &Matcher, err: &Error) -> usize {
     err.pattern()
-        .and_then(|named| patterns.iter().position(|p| p.expression() == named))
-        .or_else(|| patterns.iter().position(|p| p.captures(text).is_err()))
+        .and_then(|named| m.patterns().iter().position(|p| p.expression() == named))
         .unwrap_or(0)
 }
 
