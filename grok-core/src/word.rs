@@ -9,7 +9,7 @@
 //! [`has_disputed`] tells the engine when a line contains one of the eight,
 //! so that nothing answers it with regex-automata's definition.
 
-use regex_syntax::hir::{Hir, HirKind, Look};
+use regex_syntax::hir::Hir;
 
 use crate::utf8;
 
@@ -59,21 +59,7 @@ fn side_is_word(c: Option<char>) -> bool {
 /// Whether a regex-automata expression asserts a Unicode word boundary
 /// anywhere, which is how the relaxed regex and its checks write `\b`.
 pub(crate) fn hir_has_boundary(hir: &Hir) -> bool {
-    match hir.kind() {
-        HirKind::Look(look) => matches!(
-            look,
-            Look::WordUnicode
-                | Look::WordUnicodeNegate
-                | Look::WordStartUnicode
-                | Look::WordEndUnicode
-                | Look::WordStartHalfUnicode
-                | Look::WordEndHalfUnicode
-        ),
-        HirKind::Repetition(rep) => hir_has_boundary(&rep.sub),
-        HirKind::Capture(cap) => hir_has_boundary(&cap.sub),
-        HirKind::Concat(items) | HirKind::Alternation(items) => items.iter().any(hir_has_boundary),
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
-    }
+    hir.properties().look_set().contains_word_unicode()
 }
 
 #[cfg(test)]
