@@ -955,6 +955,167 @@ pub(crate) fn relaxed_hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
     regex_automata::util::syntax::parse_with(pattern, &syntax_config()).ok()
 }
 
+/// Counted repetitions wider than this become unbounded in [`screening_hir`].
+const WIDEST_COUNT: u32 = 8;
+
+/// Alternations heavier than this (see [`weight`]) become a run of their
+/// chars in [`screening_hir`].
+const HEAVIEST_ALTERNATION: usize = 160;
+
+/// A superset of `hir` that a lazy DFA screens with in fewer states.
+///
+/// An unanchored DFA search tracks every partial match from every start
+/// position at once; on text full of candidate starts it keeps meeting new
+/// combinations and spends its time building states. Two shapes cause most
+/// of them, and both are coarsened here:
+/// - wide counted repetitions (`[0-9A-Za-z-]{0,62}` in HOSTNAME), which
+///   become unbounded;
+/// - heavy alternations (IPV6's eight shapes of hex groups), which become a
+///   run of the chars they can match, as long as they can be.
+///
+/// Capture groups go too. The flag says whether anything but groups changed.
+pub(crate) fn screening_hir(hir: &regex_syntax::hir::Hir) -> (regex_syntax::hir::Hir, bool) {
+    Coarsening {
+        widest_count: WIDEST_COUNT,
+        heaviest_alternation: HEAVIEST_ALTERNATION,
+    }
+    .apply(hir)
+}
+
+/// The thresholds of [`screening_hir`] (tests use small ones).
+#[derive(Clone, Copy)]
+struct Coarsening {
+    widest_count: u32,
+    heaviest_alternation: usize,
+}
+
+impl Coarsening {
+    fn apply(self, hir: &regex_syntax::hir::Hir) -> (regex_syntax::hir::Hir, bool) {
+        let mut changed = false;
+        let (wide, _) = self.widen(hir, &mut changed);
+        (wide, changed)
+    }
+
+    /// The coarsened `hir` and its [`weight`], computed bottom-up.
+    fn widen(
+        self,
+        hir: &regex_syntax::hir::Hir,
+        changed: &mut bool,
+    ) -> (regex_syntax::hir::Hir, usize) {
+        use regex_syntax::hir::{Hir, HirKind, Repetition};
+        match hir.kind() {
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {
+                (hir.clone(), weight(hir))
+            }
+            HirKind::Capture(cap) => self.widen(&cap.sub, changed),
+            HirKind::Repetition(rep) => {
+                let max = match rep.max {
+                    Some(max) if max - rep.min > self.widest_count => {
+                        *changed = true;
+                        None
+                    }
+                    max => max,
+                };
+                let (sub, sub_weight) = self.widen(&rep.sub, changed);
+                let copies = max.unwrap_or(rep.min).max(1) as usize;
+                let hir = Hir::repetition(Repetition {
+                    min: rep.min,
+                    max,
+                    greedy: rep.greedy,
+                    sub: Box::new(sub),
+                });
+                (hir, sub_weight.saturating_mul(copies))
+            }
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+                let mut total = 0usize;
+                let subs: Vec<Hir> = subs
+                    .iter()
+                    .map(|h| {
+                        let (sub, w) = self.widen(h, changed);
+                        total = total.saturating_add(w);
+                        sub
+                    })
+                    .collect();
+                if matches!(hir.kind(), HirKind::Concat(_)) {
+                    return (Hir::concat(subs), total);
+                }
+                // Innermost first: IPV6's shapes go, IPORHOST's choice stays.
+                let alt = Hir::alternation(subs);
+                if total > self.heaviest_alternation {
+                    if let Some(run) = self.char_run(&alt) {
+                        *changed = true;
+                        let w = weight(&run);
+                        return (run, w);
+                    }
+                }
+                (alt, total)
+            }
+        }
+    }
+
+    /// `[chars]{min,max}` matching everything `hir` matches (and more): the
+    /// chars any of its literals or classes can match, as few and as many times
+    /// as its matches can be long. `None` for byte classes.
+    fn char_run(self, hir: &regex_syntax::hir::Hir) -> Option<regex_syntax::hir::Hir> {
+        use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
+        fn collect(hir: &Hir, set: &mut ClassUnicode) -> Option<()> {
+            match hir.kind() {
+                HirKind::Empty | HirKind::Look(_) => {}
+                HirKind::Literal(lit) => {
+                    for c in std::str::from_utf8(&lit.0).ok()?.chars() {
+                        set.push(ClassUnicodeRange::new(c, c));
+                    }
+                }
+                HirKind::Class(Class::Unicode(class)) => set.union(class),
+                HirKind::Class(Class::Bytes(_)) => return None,
+                HirKind::Capture(cap) => collect(&cap.sub, set)?,
+                HirKind::Repetition(rep) => collect(&rep.sub, set)?,
+                HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+                    for h in subs {
+                        collect(h, set)?;
+                    }
+                }
+            }
+            Some(())
+        }
+        let mut set = ClassUnicode::empty();
+        collect(hir, &mut set)?;
+        let props = hir.properties();
+        // Lengths are in bytes; a char takes one to four.
+        let ascii = set.is_ascii();
+        let min_len = props.minimum_len()?;
+        let min = if ascii { min_len } else { min_len / 4 };
+        let max = props
+            .maximum_len()
+            .filter(|&max| max - min <= self.widest_count as usize);
+        Some(Hir::repetition(Repetition {
+            min: u32::try_from(min).ok()?,
+            max: max.map(u32::try_from).transpose().ok()?,
+            greedy: true,
+            sub: Box::new(Hir::class(Class::Unicode(set))),
+        }))
+    }
+}
+
+/// Roughly how many NFA states `hir` compiles to (counted repetitions
+/// unrolled), saturating.
+fn weight(hir: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(lit) => lit.0.len(),
+        HirKind::Class(_) => 1,
+        HirKind::Capture(cap) => weight(&cap.sub),
+        HirKind::Repetition(rep) => {
+            let copies = rep.max.unwrap_or(rep.min).max(1) as usize;
+            weight(&rep.sub).saturating_mul(copies)
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs
+            .iter()
+            .fold(0usize, |sum, h| sum.saturating_add(weight(h))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1063,5 +1224,94 @@ mod tests {
             p.relaxed,
             "[0-9A-Za-z_][\\t\\n\\x{B}\\x{C}\\r ][0-9\\.][0-9A-Fa-f]"
         );
+    }
+
+    fn screen_of(pattern: &str, coarsening: Coarsening) -> Option<String> {
+        let hir = relaxed_hir(pattern).unwrap();
+        let (screen, changed) = coarsening.apply(&hir);
+        changed.then(|| screen.to_string())
+    }
+
+    #[test]
+    fn screening_unbounds_wide_counts_and_keeps_narrow_ones() {
+        let hir = relaxed_hir("(?<host>[0-9A-Za-z][0-9A-Za-z-]{0,62}) [0-9]{2}").unwrap();
+        let (screen, changed) = screening_hir(&hir);
+        let screen = screen.to_string();
+        assert!(changed);
+        assert!(screen.contains(r"[\-0-9A-Za-z]*"), "{screen}");
+        assert!(screen.contains("[0-9]{2}"), "{screen}");
+        assert!(!screen.contains("?P<host>"), "groups stay: {screen}");
+        // Nothing wide, nothing heavy: nothing to coarsen.
+        let (screen, changed) = screening_hir(&relaxed_hir("(a+) [0-9]{1,4}").unwrap());
+        assert!(!changed);
+        assert_eq!(screen.to_string(), "(?:a+ [0-9]{1,4})");
+    }
+
+    #[test]
+    fn screening_turns_heavy_alternations_into_runs_of_their_chars() {
+        let tight = Coarsening {
+            widest_count: 8,
+            heaviest_alternation: 6,
+        };
+        // Innermost first: the heavy inner choice goes, the light outer one
+        // over it stays.
+        let screen = screen_of("(?:x|((?:[0-9a-f]{1,4}:){3}[0-9a-f]{1,4}|::))z", tight).unwrap();
+        assert_eq!(screen, "(?:(?:x|[0-:a-f]{2,})z)");
+        // Lengths bound the run when they are close; a non-ASCII char may
+        // take up to four of the bytes they count.
+        assert_eq!(screen_of("(?:abc|bcd|cde)", tight).unwrap(), "[a-e]{3}");
+        assert_eq!(screen_of("(?:abc|bcd|éé)", tight).unwrap(), "[a-dé]{0,4}");
+    }
+
+    fn screening_regex() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let atom = prop_oneof![
+            Just("a".to_string()),
+            Just("b".to_string()),
+            Just("é".to_string()),
+            Just("[ab]".to_string()),
+            Just("[^a]".to_string()),
+            Just("\\b".to_string()),
+            Just("^".to_string()),
+            Just("$".to_string()),
+        ];
+        atom.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
+                prop::collection::vec(inner.clone(), 2..4)
+                    .prop_map(|v| format!("(?:{})", v.join("|"))),
+                (inner.clone(), 0u32..3, 0u32..4)
+                    .prop_map(|(r, min, extra)| format!("(?:{r}){{{min},{}}}", min + extra)),
+                (inner.clone(), any::<bool>())
+                    .prop_map(|(r, lazy)| format!("(?:{r})*{}", if lazy { "?" } else { "" })),
+                inner.prop_map(|r| format!("({r})")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever the regex matches, its screen matches: a screen may say
+        /// "perhaps" wrongly but never "no" wrongly. Tiny thresholds make
+        /// nearly everything coarsened.
+        #[test]
+        fn screens_match_whatever_their_regex_matches(
+            pattern in screening_regex(),
+            hay in "[abé -]{0,10}",
+        ) {
+            use regex_automata::meta::Regex;
+            let hir = relaxed_hir(&pattern).unwrap();
+            let tight = Coarsening { widest_count: 1, heaviest_alternation: 2 };
+            let (screen, _) = tight.apply(&hir);
+            {
+                let regex = Regex::builder().build_from_hir(&hir).unwrap();
+                let screen_regex = Regex::builder().build_from_hir(&screen).unwrap();
+                if regex.is_match(hay.as_str()) {
+                    proptest::prop_assert!(
+                        screen_regex.is_match(hay.as_str()),
+                        "screen {} of {} misses {:?}", screen, pattern, hay
+                    );
+                }
+            }
+        }
     }
 }

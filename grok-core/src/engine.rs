@@ -3,6 +3,7 @@
 //! under a retry limit only when a check fails.
 
 use regex_automata::dfa::onepass;
+use regex_automata::hybrid;
 use regex_automata::meta;
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
@@ -10,10 +11,13 @@ use regex_automata::util::pool::Pool;
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
 
+use std::sync::OnceLock;
+
 use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
 use crate::prog::{Prog, ProgMemo};
+use crate::screen::Screen;
 use crate::word;
 
 /// Lines longer than this are screened with the lazy DFA before the capture
@@ -70,6 +74,7 @@ type ScratchFn =
 
 struct Scratch {
     cache: meta::Cache,
+    screen_cache: Option<hybrid::dfa::Cache>,
     slots: Slots,
     memo: Memo,
     prog_memo: ProgMemo,
@@ -85,6 +90,12 @@ struct CheckScratch {
 
 pub(crate) struct Engine {
     relaxed: meta::Regex,
+    /// A coarser superset of `relaxed` (see [`compile::screening_hir`]) that
+    /// screens lines before a capture search, built on first use (most
+    /// single expressions never screen); `None`: `relaxed` screens.
+    screen: OnceLock<Option<Screen>>,
+    /// The relaxed regex's text and the size limit, to build `screen` from.
+    relaxed_source: (Box<str>, usize),
     /// Extracts captures; look-arounds are enforced during its search.
     prog: Option<Prog>,
     /// Extracts captures where `prog` cannot (too large a program).
@@ -150,7 +161,8 @@ fn relaxed_regex(pattern: &str, size_limit: usize) -> Result<meta::Regex, Error>
         .configure(
             meta::Config::new()
                 .nfa_size_limit(Some(size_limit.saturating_mul(16)))
-                .hybrid_cache_capacity(8 << 20),
+                .hybrid_cache_capacity(8 << 20)
+                .auto_prefilter(false),
         )
         .syntax(compile::relaxed_syntax())
         .build(pattern)
@@ -281,6 +293,7 @@ impl Engine {
             .collect();
         let create: ScratchFn = Box::new(move || Scratch {
             cache: re.create_cache(),
+            screen_cache: None,
             slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
             prog_memo: ProgMemo::default(),
@@ -313,6 +326,8 @@ impl Engine {
             enforced: enforced.into(),
             needs_groups,
             relaxed,
+            screen: OnceLock::new(),
+            relaxed_source: (program.relaxed.as_str().into(), size_limit),
             field_groups: field_groups.into(),
             checks: checks.into(),
             loops: loops.into(),
@@ -343,9 +358,25 @@ impl Engine {
 
     /// The lazy DFA's verdict on the relaxed regex: `false` means no match.
     fn may_match(&self, cache: &mut meta::Cache, hay: &str) -> bool {
-        self.relaxed
-            .search_with(cache, &Input::new(hay).earliest(true))
-            .is_some()
+        self.relaxed.is_match_with(cache, &Input::new(hay))
+    }
+
+    /// Like [`Engine::may_match`] on the screening regex, a superset: `false`
+    /// still means no match, `true` only perhaps.
+    fn screens_in(&self, scratch: &mut Scratch, hay: &str) -> bool {
+        let screen = self.screen.get_or_init(|| {
+            let (relaxed, size_limit) = &self.relaxed_source;
+            Screen::coarser(relaxed, *size_limit)
+        });
+        match screen {
+            Some(screen) => {
+                let cache = scratch
+                    .screen_cache
+                    .get_or_insert_with(|| screen.create_cache());
+                screen.may_match(cache, hay)
+            }
+            None => self.may_match(&mut scratch.cache, hay),
+        }
     }
 
     /// Finds the first match; fills `spans` (indexed by field id; `None`:
@@ -374,7 +405,7 @@ impl Engine {
             let mut guard = self.pool.get();
             let scratch = &mut *guard;
             if self.exact_only {
-                if !disputed && !self.may_match(&mut scratch.cache, hay) {
+                if !disputed && !self.screens_in(scratch, hay) {
                     return Ok(None);
                 }
             } else {
@@ -384,9 +415,7 @@ impl Engine {
                 }
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
-                if (screen || hay.len() > SCREEN_LEN)
-                    && !disputed
-                    && !self.may_match(&mut scratch.cache, hay)
+                if (screen || hay.len() > SCREEN_LEN) && !disputed && !self.screens_in(scratch, hay)
                 {
                     return Ok(None);
                 }

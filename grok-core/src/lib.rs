@@ -52,6 +52,7 @@ mod library;
 mod matcher;
 mod pattern;
 mod prog;
+mod screen;
 mod syntax;
 mod utf8;
 mod value;

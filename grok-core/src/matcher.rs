@@ -1,12 +1,17 @@
 //! [`Matcher`]: an ordered list of expressions tried as one.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
+use regex_automata::hybrid::dfa::Cache;
+use regex_automata::util::pool::Pool;
+use regex_automata::PatternSet;
 
 use crate::captures::Captures;
+use crate::compile;
 use crate::error::Error;
 use crate::pattern::Pattern;
+use crate::screen::Screen;
 
 /// An ordered list of compiled expressions: the first expression (in list
 /// order) that matches wins, as Logstash's `break_on_match => true`; or every
@@ -41,6 +46,69 @@ struct MatcherInner {
     owners: Vec<Vec<usize>>,
     /// Expressions with no required literal: always candidates.
     always: Vec<bool>,
+    /// One lazy-DFA pass that rules out expressions of a list together,
+    /// built on first use; `None` for a single expression, or if it does
+    /// not build.
+    screen: OnceLock<Option<ListScreen>>,
+}
+
+type ScratchFn = Box<
+    dyn Fn() -> (Cache, PatternSet)
+        + Send
+        + Sync
+        + std::panic::RefUnwindSafe
+        + std::panic::UnwindSafe,
+>;
+
+/// The screen of a list and each thread's cache for it.
+struct ListScreen {
+    screen: Arc<Screen>,
+    scratch: Pool<(Cache, PatternSet), ScratchFn>,
+}
+
+impl ListScreen {
+    fn new(patterns: &[Pattern]) -> Option<ListScreen> {
+        if patterns.len() < 2 {
+            return None;
+        }
+        let relaxed = patterns
+            .iter()
+            .map(|p| compile::relaxed_hir(p.linear_regex()))
+            .collect::<Option<Vec<_>>>()?;
+        let size_limit = patterns
+            .iter()
+            .map(|p| p.options().size_limit)
+            .max()
+            .unwrap_or(0)
+            .saturating_mul(patterns.len());
+        let screen = Arc::new(Screen::new(&relaxed, size_limit)?);
+        let for_scratch = Arc::clone(&screen);
+        let create: ScratchFn = Box::new(move || {
+            (
+                for_scratch.create_cache(),
+                PatternSet::new(for_scratch.len()),
+            )
+        });
+        Some(ListScreen {
+            screen,
+            scratch: Pool::new(create),
+        })
+    }
+
+    /// The expressions that may match `text`; `None` if the screen cannot
+    /// tell.
+    fn candidates(&self, text: &str) -> Option<Candidates> {
+        let mut guard = self.scratch.get();
+        let (cache, set) = &mut *guard;
+        if !self.screen.which_may_match(cache, text, set) {
+            return None;
+        }
+        let mut candidates = Candidates::none(self.screen.len());
+        for id in set.iter() {
+            candidates.set(id.as_usize());
+        }
+        Some(candidates)
+    }
 }
 
 impl std::fmt::Debug for MatcherInner {
@@ -85,13 +153,28 @@ impl Matcher {
                 literals,
                 owners,
                 always,
+                screen: OnceLock::new(),
             }),
         })
     }
 
-    /// Which expressions can match `text` at all, by one scan for their
-    /// required literals.
-    fn candidates(&self, text: &str) -> Candidates {
+    /// Which expressions can match `text` at all, and whether that was
+    /// decided by the list's screen (otherwise each expression should screen
+    /// itself): by one lazy-DFA pass over every expression, or failing that
+    /// by one scan for their required literals.
+    fn candidates(&self, text: &str) -> (Candidates, bool) {
+        let inner = &*self.inner;
+        let screen = inner
+            .screen
+            .get_or_init(|| ListScreen::new(&inner.patterns));
+        if let Some(candidates) = screen.as_ref().and_then(|s| s.candidates(text)) {
+            return (candidates, true);
+        }
+        (self.literal_candidates(text), false)
+    }
+
+    /// Which expressions contain their required literal (or have none).
+    fn literal_candidates(&self, text: &str) -> Candidates {
         let inner = &*self.inner;
         let mut candidate = Candidates::new(&inner.always);
         if let Some(ac) = &inner.literals {
@@ -121,8 +204,8 @@ impl Matcher {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
-        let candidate = self.candidates(text);
-        let screen = self.inner.patterns.len() > 1;
+        let (candidate, screened) = self.candidates(text);
+        let screen = !screened && self.inner.patterns.len() > 1;
         self.inner
             .patterns
             .iter()
@@ -147,8 +230,12 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
-        let screen = self.inner.patterns.len() > 1;
+        let (candidate, screened) = self.candidates(text);
+        let screen = !screened && self.inner.patterns.len() > 1;
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
+            if !candidate.get(index) {
+                continue;
+            }
             if pattern.captures_into_as(text, caps, index, screen)? {
                 return Ok(true);
             }
@@ -159,13 +246,13 @@ impl Matcher {
     /// The fields of every pattern that matches, in list order.
     pub fn captures_all<'a>(&'a self, text: &'a str) -> Result<Vec<Captures<'a>>, Error> {
         let mut all = Vec::new();
-        let candidate = self.candidates(text);
+        let (candidate, screened) = self.candidates(text);
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
             if !candidate.get(index) {
                 continue;
             }
             let mut caps = Captures::new();
-            if pattern.captures_into_as(text, &mut caps, index, true)? {
+            if pattern.captures_into_as(text, &mut caps, index, !screened)? {
                 all.push(caps);
             }
         }
@@ -181,6 +268,15 @@ enum Candidates {
 }
 
 impl Candidates {
+    /// No expression of `len`.
+    fn none(len: usize) -> Candidates {
+        if len <= 128 {
+            Candidates::Small(0)
+        } else {
+            Candidates::Large(vec![false; len])
+        }
+    }
+
     fn new(always: &[bool]) -> Candidates {
         if always.len() <= 128 {
             let mask = always

@@ -25,7 +25,7 @@ pub struct CompileOptions {
     named_only: bool,
     keep_empty: bool,
     conversion: Conversion,
-    size_limit: usize,
+    pub(crate) size_limit: usize,
     match_limit: u32,
 }
 

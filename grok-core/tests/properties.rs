@@ -54,6 +54,21 @@ fn line() -> impl Strategy<Value = String> {
     prop::collection::vec(fragment, 0..14).prop_map(|parts| parts.concat())
 }
 
+/// Every pattern of [`PATTERNS`], alone and as one list.
+static ALL_PATTERNS: std::sync::LazyLock<(grok_core::Matcher, Vec<grok_core::Pattern>)> =
+    std::sync::LazyLock::new(|| {
+        let lib = PatternLibrary::legacy();
+        let patterns = PATTERNS.iter().map(|e| lib.compile(e).unwrap()).collect();
+        (lib.matcher(PATTERNS).unwrap(), patterns)
+    });
+
+/// Each captured field's name and values, comparable across patterns.
+fn fields_of(caps: &grok_core::Captures) -> Vec<(String, String)> {
+    caps.iter()
+        .map(|(f, v)| (f.name().to_string(), format!("{v:?}")))
+        .collect()
+}
+
 fn exact_engine(pattern: &grok_core::Pattern) -> onig::Regex {
     onig::Regex::with_options(
         pattern.regex(),
@@ -124,6 +139,24 @@ proptest! {
         let all: Vec<usize> = m.captures_all(&text).unwrap().iter().map(|c| c.pattern_index()).collect();
         let want: Vec<usize> = (0..exprs.len()).filter(|&i| lib.compile(exprs[i]).unwrap().is_match(&text)).collect();
         prop_assert_eq!(all, want);
+    }
+
+    /// A long list (screened together in one pass) answers as its
+    /// expressions tried one by one, fields included.
+    #[test]
+    fn long_matcher_equals_trying_in_order(text in line()) {
+        let (matcher, patterns) = &*ALL_PATTERNS;
+        let first = patterns.iter().position(|p| p.is_match(&text));
+        let got = matcher.captures(&text).unwrap();
+        prop_assert_eq!(got.as_ref().map(|c| c.pattern_index()), first);
+        if let (Some(got), Some(i)) = (got, first) {
+            let want = patterns[i].captures(&text).unwrap().unwrap();
+            prop_assert_eq!(fields_of(&got), fields_of(&want));
+        }
+        let all: Vec<usize> = matcher.captures_all(&text).unwrap().iter().map(|c| c.pattern_index()).collect();
+        let want: Vec<usize> = (0..patterns.len()).filter(|&i| patterns[i].is_match(&text)).collect();
+        prop_assert_eq!(all, want);
+        prop_assert_eq!(matcher.is_match(&text), first.is_some());
     }
 
     /// Lenient and strict conversion agree wherever strict succeeds.

@@ -1,0 +1,203 @@
+//! Screens: forward-only lazy DFAs over the coarsened relaxed regexes of one
+//! expression or of a whole list (see [`compile::screening_hir`]), which
+//! say "no match" cheaply and "perhaps" otherwise.
+//!
+//! A screen answers "perhaps" whenever it cannot decide: when the lazy DFA
+//! gives up (its cache keeps filling) or quits (a non-ASCII byte under a
+//! Unicode `\b`). So a "no" is always exact, including for the eight chars
+//! whose `\b` Oniguruma reads differently: they are all non-ASCII.
+
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
+use regex_automata::nfa::thompson;
+use regex_automata::{Input, MatchKind, PatternSet};
+use regex_syntax::hir::{Dot, Hir, Look, Repetition};
+
+use crate::compile;
+
+/// How much memory one thread's cache of a screen may take.
+const CACHE_CAPACITY: usize = 8 << 20;
+
+/// A screen over one or more expressions.
+#[derive(Debug)]
+pub(crate) struct Screen {
+    dfa: DFA,
+}
+
+impl Screen {
+    /// A screen over the relaxed regexes (HIR) of a list of expressions;
+    /// `None` if it does not build (size limit).
+    pub(crate) fn new(relaxed: &[Hir], size_limit: usize) -> Option<Screen> {
+        // `screen(?s:.)*\z`: the walk then meets a match state only at the
+        // end, whose expressions are those that matched anywhere.
+        let tail = Hir::concat(vec![
+            Hir::repetition(Repetition {
+                min: 0,
+                max: None,
+                greedy: true,
+                sub: Box::new(Hir::dot(Dot::AnyByte)),
+            }),
+            Hir::look(Look::End),
+        ]);
+        let screens: Vec<Hir> = relaxed
+            .iter()
+            .map(|h| Hir::concat(vec![compile::screening_hir(h).0, tail.clone()]))
+            .collect();
+        Screen::build(&screens, size_limit)
+    }
+
+    /// The screen of one relaxed regex, if it is coarser than the regex itself
+    /// (otherwise the regex screens as well).
+    pub(crate) fn coarser(relaxed: &str, size_limit: usize) -> Option<Screen> {
+        let (hir, coarser) = compile::screening_hir(&compile::relaxed_hir(relaxed)?);
+        if !coarser {
+            return None;
+        }
+        Screen::build(&[hir], size_limit)
+    }
+
+    fn build(screens: &[Hir], size_limit: usize) -> Option<Screen> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(screens)
+            .ok()?;
+        let kind = if screens.len() > 1 {
+            MatchKind::All
+        } else {
+            MatchKind::LeftmostFirst
+        };
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(kind)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(CACHE_CAPACITY)
+                    .skip_cache_capacity_check(true)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa)
+            .ok()?;
+        Some(Screen { dfa })
+    }
+
+    /// A cache for one thread's searches.
+    pub(crate) fn create_cache(&self) -> Cache {
+        self.dfa.create_cache()
+    }
+
+    /// `false` when nothing can match `hay`.
+    pub(crate) fn may_match(&self, cache: &mut Cache, hay: &str) -> bool {
+        let input = Input::new(hay).earliest(true);
+        !matches!(self.dfa.try_search_fwd(cache, &input), Ok(None))
+    }
+
+    /// Which expressions may match `hay` (by index in the list given to
+    /// [`Screen::new`]); `false` when the screen cannot tell, and then
+    /// every expression may.
+    ///
+    /// One walk over the bytes, collecting the expressions of each match
+    /// state met. (The DFA's overlapping search would stop at every match of
+    /// every expression, which on a long list is nearly every byte.)
+    pub(crate) fn which_may_match(
+        &self,
+        cache: &mut Cache,
+        hay: &str,
+        set: &mut PatternSet,
+    ) -> bool {
+        set.clear();
+        self.walk(cache, hay, set).is_some()
+    }
+
+    fn walk(&self, cache: &mut Cache, hay: &str, set: &mut PatternSet) -> Option<()> {
+        let dfa = &self.dfa;
+        let mut id = dfa.start_state_forward(cache, &Input::new(hay)).ok()?;
+        // The last match state collected, valid while the cache is not
+        // cleared (a clear reuses state ids).
+        let mut last = None;
+        for &byte in hay.as_bytes() {
+            id = dfa.next_state(cache, id, byte).ok()?;
+            if id.is_tagged() {
+                if id.is_match() {
+                    let now = (id, cache.clear_count());
+                    if last != Some(now) {
+                        self.collect(cache, id, set);
+                        last = Some(now);
+                    }
+                } else if id.is_dead() {
+                    return Some(());
+                } else if id.is_quit() {
+                    return None;
+                }
+            }
+        }
+        id = dfa.next_eoi_state(cache, id).ok()?;
+        if id.is_quit() {
+            return None;
+        }
+        if id.is_match() {
+            self.collect(cache, id, set);
+        }
+        Some(())
+    }
+
+    fn collect(&self, cache: &Cache, id: LazyStateID, set: &mut PatternSet) {
+        for i in 0..self.dfa.match_len(cache, id) {
+            set.insert(self.dfa.match_pattern(cache, id, i));
+        }
+    }
+
+    /// How many expressions it screens.
+    pub(crate) fn len(&self) -> usize {
+        self.dfa.pattern_len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hirs(patterns: &[&str]) -> Vec<Hir> {
+        patterns
+            .iter()
+            .map(|p| compile::relaxed_hir(p).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_list_screen_names_the_expressions_that_may_match() {
+        let screen = Screen::new(&hirs(&["a[0-9]+", "b", "(?:x|y)z"]), 1 << 20).unwrap();
+        let mut cache = screen.create_cache();
+        let mut set = PatternSet::new(screen.len());
+        assert!(screen.which_may_match(&mut cache, "-- b a12 --", &mut set));
+        assert_eq!(set.iter().map(|p| p.as_usize()).collect::<Vec<_>>(), [0, 1]);
+        assert!(screen.which_may_match(&mut cache, "nothing here", &mut set));
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn a_word_boundary_on_non_ascii_text_is_a_perhaps() {
+        let screen = Screen::new(&hirs(&[r"\bab\b", "zz"]), 1 << 20).unwrap();
+        let mut cache = screen.create_cache();
+        let mut set = PatternSet::new(screen.len());
+        assert!(screen.which_may_match(&mut cache, "x ab y", &mut set));
+        assert_eq!(set.len(), 1);
+        // `½ab` has no boundary before `a` in Oniguruma's reading; the DFA
+        // cannot read it, so it does not answer.
+        assert!(!screen.which_may_match(&mut cache, "½ab", &mut set));
+        let one = Screen::build(&hirs(&[r"\bab\b"]), 1 << 20).unwrap();
+        let mut cache = one.create_cache();
+        assert!(one.may_match(&mut cache, "½ab"));
+        assert!(!one.may_match(&mut cache, "xab"));
+    }
+
+    #[test]
+    fn only_a_coarser_screen_is_built_for_one_expression() {
+        assert!(Screen::coarser("[a-z]{0,62}x", 1 << 20).is_some());
+        assert!(Screen::coarser("[a-z]{0,6}x", 1 << 20).is_none());
+    }
+}
