@@ -7,8 +7,9 @@
 //! Unicode `\b`). So a "no" is always exact, including for the eight chars
 //! whose `\b` Oniguruma reads differently: they are all non-ASCII.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use regex_automata::hybrid::dfa::{Cache, DFA};
-use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
 use regex_automata::{Input, MatchKind, PatternSet};
 use regex_syntax::hir::{Dot, Hir, Look, Repetition};
@@ -22,6 +23,16 @@ const CACHE_CAPACITY: usize = 8 << 20;
 #[derive(Debug)]
 pub(crate) struct Screen {
     dfa: DFA,
+    /// Set when a walk found the lazy DFA giving up.
+    gave_up: AtomicBool,
+}
+
+/// Why a walk stopped without an answer.
+enum Stop {
+    /// A byte the DFA cannot read (non-ASCII under a Unicode `\b`).
+    Quit,
+    /// The cache keeps filling: a DFA is the wrong tool for this text.
+    GaveUp,
 }
 
 impl Screen {
@@ -82,7 +93,10 @@ impl Screen {
             )
             .build_from_nfa(nfa)
             .ok()?;
-        Some(Screen { dfa })
+        Some(Screen {
+            dfa,
+            gave_up: AtomicBool::new(false),
+        })
     }
 
     /// A cache for one thread's searches.
@@ -100,9 +114,12 @@ impl Screen {
     /// [`Screen::new`]); `false` when the screen cannot tell, and then
     /// every expression may.
     ///
-    /// One walk over the bytes, collecting the expressions of each match
-    /// state met. (The DFA's overlapping search would stop at every match of
-    /// every expression, which on a long list is nearly every byte.)
+    /// One walk over the bytes: each expression's screen is followed by
+    /// `(?s:.)*\z`, so the only match state is the last one, and it names
+    /// every expression that matched anywhere. (The DFA's overlapping search
+    /// on the screens alone stops at every match of every expression, which
+    /// on a long list is nearly every byte.) After the lazy DFA gives up
+    /// (its cache filling again and again), the screen stays off.
     pub(crate) fn which_may_match(
         &self,
         cache: &mut Cache,
@@ -110,45 +127,45 @@ impl Screen {
         set: &mut PatternSet,
     ) -> bool {
         set.clear();
-        self.walk(cache, hay, set).is_some()
+        if self.gave_up.load(Ordering::Relaxed) {
+            return false;
+        }
+        match self.walk(cache, hay, set) {
+            Ok(()) => true,
+            Err(Stop::Quit) => false,
+            Err(Stop::GaveUp) => {
+                self.gave_up.store(true, Ordering::Relaxed);
+                false
+            }
+        }
     }
 
-    fn walk(&self, cache: &mut Cache, hay: &str, set: &mut PatternSet) -> Option<()> {
+    fn walk(&self, cache: &mut Cache, hay: &str, set: &mut PatternSet) -> Result<(), Stop> {
         let dfa = &self.dfa;
-        let mut id = dfa.start_state_forward(cache, &Input::new(hay)).ok()?;
-        // The last match state collected, valid while the cache is not
-        // cleared (a clear reuses state ids).
-        let mut last = None;
+        let mut id = dfa
+            .start_state_forward(cache, &Input::new(hay))
+            .map_err(|_| Stop::Quit)?;
         for &byte in hay.as_bytes() {
-            id = dfa.next_state(cache, id, byte).ok()?;
+            id = dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?;
             if id.is_tagged() {
-                if id.is_match() {
-                    let now = (id, cache.clear_count());
-                    if last != Some(now) {
-                        self.collect(cache, id, set);
-                        last = Some(now);
-                    }
-                } else if id.is_dead() {
-                    return Some(());
-                } else if id.is_quit() {
-                    return None;
+                if id.is_dead() {
+                    return Ok(());
+                }
+                if id.is_quit() {
+                    return Err(Stop::Quit);
                 }
             }
         }
-        id = dfa.next_eoi_state(cache, id).ok()?;
+        id = dfa.next_eoi_state(cache, id).map_err(|_| Stop::GaveUp)?;
         if id.is_quit() {
-            return None;
+            return Err(Stop::Quit);
         }
         if id.is_match() {
-            self.collect(cache, id, set);
+            for i in 0..dfa.match_len(cache, id) {
+                set.insert(dfa.match_pattern(cache, id, i));
+            }
         }
-        Some(())
-    }
-
-    fn collect(&self, cache: &Cache, id: LazyStateID, set: &mut PatternSet) {
-        for i in 0..self.dfa.match_len(cache, id) {
-            set.insert(self.dfa.match_pattern(cache, id, i));
-        }
+        Ok(())
     }
 
     /// How many expressions it screens.
