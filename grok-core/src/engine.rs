@@ -10,6 +10,7 @@ use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::{self, Hir};
 
 use std::sync::OnceLock;
 
@@ -156,17 +157,76 @@ fn regex_error(err: meta::BuildError, size_limit: usize) -> Error {
     }
 }
 
-fn relaxed_regex(pattern: &str, size_limit: usize) -> Result<meta::Regex, Error> {
-    meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .nfa_size_limit(Some(size_limit.saturating_mul(16)))
-                .hybrid_cache_capacity(8 << 20)
-                .auto_prefilter(false),
-        )
-        .syntax(compile::relaxed_syntax())
-        .build(pattern)
+/// A relaxed regex (or check body) and its HIR, parsed once for the several
+/// engines built from it. `hir` is `None` when it does not parse: building
+/// from the text then reports why.
+struct Relaxed<'a> {
+    text: &'a str,
+    hir: Option<Hir>,
+}
+
+impl<'a> Relaxed<'a> {
+    fn parse(text: &'a str) -> Relaxed<'a> {
+        Relaxed {
+            text,
+            hir: compile::relaxed_hir(text),
+        }
+    }
+
+    /// Whether it asserts `\b` or `\B` (yes if it does not parse: be
+    /// conservative).
+    fn has_word_boundary(&self) -> bool {
+        self.hir.as_ref().is_none_or(word::hir_has_boundary)
+    }
+
+    /// The meta regex (lazy DFA, PikeVM) for it.
+    fn regex(&self, size_limit: usize) -> Result<meta::Regex, Error> {
+        let builder = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                    .hybrid_cache_capacity(8 << 20),
+            )
+            .syntax(compile::relaxed_syntax())
+            .clone();
+        match &self.hir {
+            Some(hir) => builder.build_from_hir(hir),
+            None => builder.build(self.text),
+        }
         .map_err(|e| regex_error(e, size_limit))
+    }
+
+    /// The same, matching only where it ends at the end of the text.
+    fn regex_at_end(&self, size_limit: usize) -> Result<meta::Regex, Error> {
+        Relaxed {
+            text: &format!("(?:{})\\z", self.text),
+            hir: self
+                .hir
+                .clone()
+                .map(|hir| Hir::concat(vec![hir, Hir::look(hir::Look::End)])),
+        }
+        .regex(size_limit)
+    }
+
+    /// The Thompson NFA with every capture group.
+    fn nfa(&self, size_limit: usize) -> Result<thompson::NFA, Error> {
+        let mut compiler = thompson::Compiler::new();
+        compiler.syntax(compile::relaxed_syntax()).configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                .which_captures(thompson::WhichCaptures::All),
+        );
+        match &self.hir {
+            Some(hir) => compiler.build_from_hir(hir),
+            None => compiler.build(self.text),
+        }
+        .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {e}")))
+    }
+
+    /// The backtracking program, if it has one.
+    fn prog(&self) -> Option<Prog> {
+        self.hir.as_ref().and_then(|hir| Prog::new(hir).ok())
+    }
 }
 
 fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {
@@ -234,7 +294,9 @@ impl Engine {
         size_limit: usize,
         match_limit: u32,
     ) -> Result<Engine, Error> {
-        let relaxed = relaxed_regex(&program.relaxed, size_limit)?;
+        let source = Relaxed::parse(&program.relaxed);
+        let relaxed = source.regex(size_limit)?;
+        let mut checks_use_words = false;
         let mut field_groups = vec![None; field_count];
         let mut checks = Vec::with_capacity(program.checks.len());
         let mut loops = vec![(0, 0); program.loop_count];
@@ -242,26 +304,20 @@ impl Engine {
             let group = i + 1;
             match *role {
                 Role::Field(f) => field_groups[f] = Some(group),
-                Role::Check(c) => checks.push((
-                    group,
-                    Check::build(&program.checks[c], size_limit)?,
-                    program.check_loops[c].clone().into_boxed_slice(),
-                )),
+                Role::Check(c) => {
+                    let (check, uses_words) = Check::build(&program.checks[c], size_limit)?;
+                    checks_use_words |= uses_words;
+                    checks.push((
+                        group,
+                        check,
+                        program.check_loops[c].clone().into_boxed_slice(),
+                    ));
+                }
                 Role::LoopWhole(l) => loops[l].0 = group,
                 Role::LoopLast(l) => loops[l].1 = group,
             }
         }
-        let relaxed_hir = compile::relaxed_hir(&program.relaxed);
-        // Unparsable here means no program either: be conservative.
-        let word_boundary = relaxed_hir.as_ref().is_none_or(word::hir_has_boundary);
-        let checks_use_words = program.checks.iter().any(|spec| match spec {
-            CheckSpec::LookAhead { body, .. }
-            | CheckSpec::LookBehind { body, .. }
-            | CheckSpec::Atomic { body } => {
-                compile::relaxed_hir(body).is_none_or(|hir| word::hir_has_boundary(&hir))
-            }
-            CheckSpec::Exact { .. } => false,
-        });
+        let word_boundary = source.has_word_boundary();
         let needs_exact = program.exact_only || !program.checks.is_empty() || word_boundary;
         let exact = if needs_exact {
             Some(onig_regex(&program.exact)?)
@@ -272,15 +328,7 @@ impl Engine {
         for (i, f) in program.exact_fields.iter().enumerate() {
             exact_groups[*f] = Some(i + 1);
         }
-        let nfa = thompson::Compiler::new()
-            .syntax(compile::relaxed_syntax())
-            .configure(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(size_limit.saturating_mul(16)))
-                    .which_captures(thompson::WhichCaptures::All),
-            )
-            .build(&program.relaxed)
-            .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {e}")))?;
+        let nfa = source.nfa(size_limit)?;
         let group_info = nfa.group_info().clone();
         let scratch_groups = group_info.clone();
         let re = relaxed.clone();
@@ -307,7 +355,7 @@ impl Engine {
         });
         let needs_groups = !program.roles.is_empty();
         let mut backtracker = Backtracker::new(nfa);
-        let mut prog = relaxed_hir.and_then(|hir| Prog::new(&hir).ok());
+        let mut prog = source.prog();
         let mut enforced = vec![false; checks.len()];
         for (i, (group, check, _)) in checks.iter().enumerate() {
             if check.zero_width() {
@@ -556,16 +604,29 @@ impl Engine {
 }
 
 impl Check {
-    fn build(spec: &CheckSpec, size_limit: usize) -> Result<Check, Error> {
-        Ok(match spec {
-            CheckSpec::LookAhead { negate, body }
+    /// The check for `spec`, and whether its body asserts `\b` or `\B`.
+    fn build(spec: &CheckSpec, size_limit: usize) -> Result<(Check, bool), Error> {
+        let body = match spec {
+            CheckSpec::LookAhead { body, .. }
+            | CheckSpec::LookBehind { body, .. }
+            | CheckSpec::Atomic { body } => Relaxed::parse(body),
+            CheckSpec::Exact { regex } => {
+                let check = Check::Exact {
+                    re: onig_regex(regex)?,
+                    look: ["(?=", "(?!", "(?<=", "(?<!"]
+                        .iter()
+                        .any(|p| regex.starts_with(p)),
+                };
+                return Ok((check, false));
+            }
+        };
+        let check = match spec {
+            CheckSpec::LookAhead { negate, .. }
             | CheckSpec::LookBehind {
-                negate,
-                body,
-                max_len: 1,
+                negate, max_len: 1, ..
             } => {
                 let ahead = matches!(spec, CheckSpec::LookAhead { .. });
-                match char_table(body) {
+                match char_table(body.text) {
                     Some((ascii, non_ascii)) => Check::Char {
                         ahead,
                         negate: *negate,
@@ -574,45 +635,40 @@ impl Check {
                     },
                     None if ahead => Check::LookAhead {
                         negate: *negate,
-                        re: relaxed_regex(body, size_limit)?,
+                        re: body.regex(size_limit)?,
                     },
                     None => Check::LookBehind {
                         negate: *negate,
-                        re: relaxed_regex(&format!("(?:{body})\\z"), size_limit)?,
+                        re: body.regex_at_end(size_limit)?,
                         max_len: 1,
                     },
                 }
             }
             CheckSpec::LookBehind {
-                negate,
-                body,
-                max_len,
+                negate, max_len, ..
             } => Check::LookBehind {
                 negate: *negate,
-                re: relaxed_regex(&format!("(?:{body})\\z"), size_limit)?,
+                re: body.regex_at_end(size_limit)?,
                 max_len: *max_len,
             },
-            CheckSpec::Atomic { body } => Check::Atomic {
-                re: relaxed_regex(body, size_limit)?,
-                onepass: onepass::Builder::new()
-                    .syntax(compile::relaxed_syntax())
-                    .configure(
-                        onepass::Config::new()
-                            .match_kind(MatchKind::LeftmostFirst)
-                            .size_limit(Some(size_limit)),
-                    )
-                    .build(body)
-                    .ok()
-                    .map(Box::new),
-                prog: compile::relaxed_hir(body).and_then(|hir| Prog::new(&hir).ok()),
+            CheckSpec::Atomic { .. } => Check::Atomic {
+                re: body.regex(size_limit)?,
+                onepass: body.nfa(size_limit).ok().and_then(|nfa| {
+                    onepass::Builder::new()
+                        .configure(
+                            onepass::Config::new()
+                                .match_kind(MatchKind::LeftmostFirst)
+                                .size_limit(Some(size_limit)),
+                        )
+                        .build_from_nfa(nfa)
+                        .ok()
+                        .map(Box::new)
+                }),
+                prog: body.prog(),
             },
-            CheckSpec::Exact { regex } => Check::Exact {
-                re: onig_regex(regex)?,
-                look: ["(?=", "(?!", "(?<=", "(?<!"]
-                    .iter()
-                    .any(|p| regex.starts_with(p)),
-            },
-        })
+            CheckSpec::Exact { .. } => unreachable!("returned above"),
+        };
+        Ok((check, body.has_word_boundary()))
     }
 
     /// Whether the check is a look-around (zero-width, decided by its
