@@ -46,11 +46,17 @@ struct MatcherInner {
     owners: Vec<Vec<usize>>,
     /// Expressions with no required literal: always candidates.
     always: Vec<bool>,
-    /// One lazy-DFA pass that rules out expressions of a list together,
-    /// built on first use; `None` for a single expression, or if it does
-    /// not build.
-    screen: OnceLock<Option<ListScreen>>,
+    /// For each [`SCREEN_CHUNK`] expressions of a list, one lazy-DFA pass
+    /// that rules them out together, built when a search first reaches
+    /// them; `None` for a chunk of one expression, or if it does not build.
+    screens: Box<[OnceLock<Option<ListScreen>>]>,
 }
+
+/// How many expressions one list screen covers. A screen's lazy DFA builds
+/// each state for all its expressions at once, so a long list (every
+/// library pattern, say) gets one screen per this many, each built and
+/// walked only when the search gets that far down the list.
+const SCREEN_CHUNK: usize = 32;
 
 type ScratchFn = Box<
     dyn Fn() -> (Cache, PatternSet)
@@ -95,19 +101,69 @@ impl ListScreen {
         })
     }
 
-    /// The expressions that may match `text`; `None` if the screen cannot
-    /// tell.
-    fn candidates(&self, text: &str) -> Option<Candidates> {
+    /// The expressions of the chunk that may match `text`, as a bitmask;
+    /// `None` if the screen cannot tell.
+    fn candidates(&self, text: &str) -> Option<u64> {
         let mut guard = self.scratch.get();
         let (cache, set) = &mut *guard;
         if !self.screen.which_may_match(cache, text, set) {
             return None;
         }
-        let mut candidates = Candidates::none(self.screen.len());
-        for id in set.iter() {
-            candidates.set(id.as_usize());
+        Some(set.iter().fold(0, |mask, id| mask | 1 << id.as_usize()))
+    }
+}
+
+/// A search's way down a list: asks each chunk's screen once, when it first
+/// reaches the chunk.
+struct Walk<'m> {
+    inner: &'m MatcherInner,
+    text: &'m str,
+    /// The chunk asked last and its answer.
+    asked: Option<(usize, Option<u64>)>,
+    /// Whether the first expression runs before any screen is asked: the
+    /// common list has a first expression that usually matches, and then
+    /// no screen needs building or walking.
+    first_alone: bool,
+}
+
+impl<'m> Walk<'m> {
+    fn new(inner: &'m MatcherInner, text: &'m str, first_alone: bool) -> Walk<'m> {
+        Walk {
+            inner,
+            text,
+            asked: None,
+            first_alone,
         }
-        Some(candidates)
+    }
+
+    /// Whether expression `index` can match (`None`: it cannot), and if so
+    /// whether it should screen itself first.
+    fn verdict(&mut self, index: usize) -> Option<bool> {
+        let inner = self.inner;
+        if inner.patterns.len() < 2 {
+            return Some(false);
+        }
+        if index == 0 && self.first_alone {
+            return Some(true);
+        }
+        let chunk = index / SCREEN_CHUNK;
+        let mask = match self.asked {
+            Some((asked, mask)) if asked == chunk => mask,
+            _ => {
+                let start = chunk * SCREEN_CHUNK;
+                let end = inner.patterns.len().min(start + SCREEN_CHUNK);
+                let mask = inner.screens[chunk]
+                    .get_or_init(|| ListScreen::new(&inner.patterns[start..end]))
+                    .as_ref()
+                    .and_then(|screen| screen.candidates(self.text));
+                self.asked = Some((chunk, mask));
+                mask
+            }
+        };
+        match mask {
+            Some(mask) => (mask & 1 << (index % SCREEN_CHUNK) != 0).then_some(false),
+            None => Some(true),
+        }
     }
 }
 
@@ -124,7 +180,8 @@ impl Matcher {
     pub fn new(patterns: Vec<Pattern>) -> Result<Matcher, Error> {
         let mut literals: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
-        let mut always = vec![true; patterns.len()];
+        let len = patterns.len();
+        let mut always = vec![true; len];
         for (index, pattern) in patterns.iter().enumerate() {
             if let Some(lit) = pattern.required_literal() {
                 always[index] = false;
@@ -153,28 +210,16 @@ impl Matcher {
                 literals,
                 owners,
                 always,
-                screen: OnceLock::new(),
+                screens: (0..len.div_ceil(SCREEN_CHUNK))
+                    .map(|_| OnceLock::new())
+                    .collect(),
             }),
         })
     }
 
-    /// Which expressions can match `text` at all, and whether that was
-    /// decided by the list's screen (otherwise each expression should screen
-    /// itself): by one lazy-DFA pass over every expression, or failing that
-    /// by one scan for their required literals.
-    fn candidates(&self, text: &str) -> (Candidates, bool) {
-        let inner = &*self.inner;
-        let screen = inner
-            .screen
-            .get_or_init(|| ListScreen::new(&inner.patterns));
-        if let Some(candidates) = screen.as_ref().and_then(|s| s.candidates(text)) {
-            return (candidates, true);
-        }
-        (self.literal_candidates(text), false)
-    }
-
-    /// Which expressions contain their required literal (or have none).
-    fn literal_candidates(&self, text: &str) -> Candidates {
+    /// Which expressions can match `text` at all, by one scan for their
+    /// required literals.
+    fn candidates(&self, text: &str) -> Candidates {
         let inner = &*self.inner;
         let mut candidate = Candidates::new(&inner.always);
         if let Some(ac) = &inner.literals {
@@ -204,13 +249,14 @@ impl Matcher {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
-        let (candidate, screened) = self.candidates(text);
-        let screen = !screened && self.inner.patterns.len() > 1;
-        self.inner
-            .patterns
-            .iter()
-            .enumerate()
-            .any(|(i, p)| candidate.get(i) && p.is_match_as(text, screen).unwrap_or(false))
+        let candidate = self.candidates(text);
+        let mut walk = Walk::new(&self.inner, text, true);
+        self.inner.patterns.iter().enumerate().any(|(i, p)| {
+            candidate.get(i)
+                && walk
+                    .verdict(i)
+                    .is_some_and(|screen| p.is_match_as(text, screen).unwrap_or(false))
+        })
     }
 
     /// The fields of the first pattern (in list order) that matches, with
@@ -230,12 +276,11 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
-        let (candidate, screened) = self.candidates(text);
-        let screen = !screened && self.inner.patterns.len() > 1;
+        let mut walk = Walk::new(&self.inner, text, true);
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
-            if !candidate.get(index) {
+            let Some(screen) = walk.verdict(index) else {
                 continue;
-            }
+            };
             if pattern.captures_into_as(text, caps, index, screen)? {
                 return Ok(true);
             }
@@ -246,13 +291,17 @@ impl Matcher {
     /// The fields of every pattern that matches, in list order.
     pub fn captures_all<'a>(&'a self, text: &'a str) -> Result<Vec<Captures<'a>>, Error> {
         let mut all = Vec::new();
-        let (candidate, screened) = self.candidates(text);
+        let candidate = self.candidates(text);
+        let mut walk = Walk::new(&self.inner, text, false);
         for (index, pattern) in self.inner.patterns.iter().enumerate() {
             if !candidate.get(index) {
                 continue;
             }
+            let Some(screen) = walk.verdict(index) else {
+                continue;
+            };
             let mut caps = Captures::new();
-            if pattern.captures_into_as(text, &mut caps, index, !screened)? {
+            if pattern.captures_into_as(text, &mut caps, index, screen)? {
                 all.push(caps);
             }
         }
@@ -268,15 +317,6 @@ enum Candidates {
 }
 
 impl Candidates {
-    /// No expression of `len`.
-    fn none(len: usize) -> Candidates {
-        if len <= 128 {
-            Candidates::Small(0)
-        } else {
-            Candidates::Large(vec![false; len])
-        }
-    }
-
     fn new(always: &[bool]) -> Candidates {
         if always.len() <= 128 {
             let mask = always

@@ -54,12 +54,19 @@ fn line() -> impl Strategy<Value = String> {
     prop::collection::vec(fragment, 0..14).prop_map(|parts| parts.concat())
 }
 
-/// Every pattern of [`PATTERNS`], alone and as one list.
+/// [`PATTERNS`] three times over (45 expressions: more than one list
+/// screen's worth), alone and as one list.
 static ALL_PATTERNS: std::sync::LazyLock<(grok_core::Matcher, Vec<grok_core::Pattern>)> =
     std::sync::LazyLock::new(|| {
         let lib = PatternLibrary::legacy();
-        let patterns = PATTERNS.iter().map(|e| lib.compile(e).unwrap()).collect();
-        (lib.matcher(PATTERNS).unwrap(), patterns)
+        let exprs: Vec<&str> = PATTERNS
+            .iter()
+            .cycle()
+            .take(3 * PATTERNS.len())
+            .copied()
+            .collect();
+        let patterns = exprs.iter().map(|e| lib.compile(e).unwrap()).collect();
+        (lib.matcher(&exprs).unwrap(), patterns)
     });
 
 /// Each captured field's name and values, comparable across patterns.
