@@ -56,7 +56,7 @@ struct MatcherInner {
 /// each state for all its expressions at once, so a long list (every
 /// library pattern, say) gets one screen per this many, each built and
 /// walked only when the search gets that far down the list.
-const SCREEN_CHUNK: usize = 32;
+const SCREEN_CHUNK: usize = 64;
 
 type ScratchFn = Box<
     dyn Fn() -> (Cache, PatternSet)
