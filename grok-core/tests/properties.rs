@@ -54,7 +54,7 @@ fn line() -> impl Strategy<Value = String> {
     prop::collection::vec(fragment, 0..14).prop_map(|parts| parts.concat())
 }
 
-/// [`PATTERNS`] three times over (45 expressions: more than one list
+/// [`PATTERNS`] five times over (75 expressions: more than one list
 /// screen's worth), alone and as one list.
 static ALL_PATTERNS: std::sync::LazyLock<(grok_core::Matcher, Vec<grok_core::Pattern>)> =
     std::sync::LazyLock::new(|| {
@@ -62,7 +62,7 @@ static ALL_PATTERNS: std::sync::LazyLock<(grok_core::Matcher, Vec<grok_core::Pat
         let exprs: Vec<&str> = PATTERNS
             .iter()
             .cycle()
-            .take(3 * PATTERNS.len())
+            .take(5 * PATTERNS.len())
             .copied()
             .collect();
         let patterns = exprs.iter().map(|e| lib.compile(e).unwrap()).collect();
