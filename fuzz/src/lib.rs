@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use grok_core::{Captures, CompileOptions, ErrorKind, Pattern, PatternLibrary, Value};
+use grok_core::{Captures, CompileOptions, ErrorKind, Matcher, Pattern, PatternLibrary, Value};
 use once_cell::sync::Lazy;
 
 /// Inputs larger than this are skipped: the targets look for wrong answers
@@ -174,13 +174,63 @@ static STANDARD_PATTERNS: Lazy<Vec<Pattern>> = Lazy::new(|| {
         .collect()
 });
 
+/// The standard expressions as one list (screened together).
+static STANDARD_MATCHER: Lazy<Matcher> =
+    Lazy::new(|| Matcher::new(STANDARD_PATTERNS.clone()).expect("a list of compiled patterns"));
+
 /// `match_standard`: arbitrary bytes (lossy UTF-8) against the standard
-/// patterns; see [`check_match`].
+/// patterns, alone (see [`check_match`]) and as one list (see
+/// [`check_list`]).
 pub fn match_standard(data: &[u8]) {
     let Some(line) = text(data) else { return };
     for pattern in STANDARD_PATTERNS.iter() {
         check_match(pattern, &line);
     }
+    check_list(&STANDARD_MATCHER, &line);
+}
+
+/// A matcher answers as its expressions tried one by one: the first that
+/// matches (`captures`, `is_match`) and every one that does (`captures_all`).
+/// Lines on which an expression reaches its step limit are skipped.
+pub fn check_list(matcher: &Matcher, line: &str) {
+    let Ok(singles) = matcher
+        .patterns()
+        .iter()
+        .map(|p| p.try_is_match(line))
+        .collect::<Result<Vec<bool>, _>>()
+    else {
+        return;
+    };
+    let first = singles.iter().position(|&m| m);
+    let all: Vec<usize> = (0..singles.len()).filter(|&i| singles[i]).collect();
+    let got = match matcher.captures(line) {
+        Ok(got) => got,
+        Err(e) if matches!(e.kind(), ErrorKind::MatchLimit { .. }) => return,
+        Err(e) => panic!("list captures failed: {e}\n  line: {line:?}"),
+    };
+    assert_eq!(
+        got.as_ref().map(|c| c.pattern_index()),
+        first,
+        "the list's first match differs from trying one by one\n  line: {line:?}"
+    );
+    if let Some(caps) = got {
+        check_spans(
+            matcher.patterns()[caps.pattern_index()].expression(),
+            line,
+            &caps,
+        );
+    }
+    let got_all: Vec<usize> = match matcher.captures_all(line) {
+        Ok(found) => found.iter().map(|c| c.pattern_index()).collect(),
+        Err(e) if matches!(e.kind(), ErrorKind::MatchLimit { .. }) => return,
+        Err(e) => panic!("list captures_all failed: {e}\n  line: {line:?}"),
+    };
+    assert_eq!(got_all, all, "captures_all differs\n  line: {line:?}");
+    assert_eq!(
+        matcher.is_match(line),
+        first.is_some(),
+        "is_match differs\n  line: {line:?}"
+    );
 }
 
 /// `library`: arbitrary text loaded as a pattern file into an empty library;
