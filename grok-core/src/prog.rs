@@ -38,6 +38,10 @@ const MAX_INSTS: usize = 1 << 18;
 /// Most work (memo bits plus scan steps bound) one search may need.
 const MAX_COST: usize = 64 << 20;
 const NONE: u32 = u32::MAX;
+/// The budget of a search without memo bits: this many steps, plus
+/// [`OPTIMISTIC_STEPS_PER_BYTE`] per byte of text.
+const OPTIMISTIC_STEPS: usize = 256;
+const OPTIMISTIC_STEPS_PER_BYTE: usize = 4;
 
 /// A set of chars: an ASCII table and a rule for the rest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -602,9 +606,37 @@ impl Prog {
     ) -> bool {
         let bytes = hay.as_bytes();
         let width = bytes.len() + 1;
+        // Most lines are decided in a few steps per byte: first without
+        // memo bits, under a budget that keeps the attempt linear; past it,
+        // again from the start with them.
+        let mut budget =
+            OPTIMISTIC_STEPS.saturating_add(OPTIMISTIC_STEPS_PER_BYTE.saturating_mul(bytes.len()));
+        if let Some(found) =
+            self.search_from_each_start::<false>(memo, hay, slots, guard, &mut budget)
+        {
+            return found;
+        }
         memo.visited.prepare(self.rows * width);
+        let found = self
+            .search_from_each_start::<true>(memo, hay, slots, guard, &mut budget)
+            .unwrap_or(false);
+        memo.visited.clear();
+        found
+    }
+
+    /// The search of [`Prog::search`], with memo bits or without (then
+    /// `None` once `budget` steps are spent).
+    fn search_from_each_start<const MEMO: bool>(
+        &self,
+        memo: &mut ProgMemo,
+        hay: &str,
+        slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
+        budget: &mut usize,
+    ) -> Option<bool> {
+        let bytes = hay.as_bytes();
+        let width = bytes.len() + 1;
         let first = self.first_of[self.start as usize];
-        let mut found = false;
         for start in 0..=bytes.len() {
             if !hay.is_char_boundary(start) || !self.may_start(first, bytes, start) {
                 continue;
@@ -614,13 +646,11 @@ impl Prog {
             }
             memo.stack.clear();
             memo.stack.push(Frame::Step(self.start, start as u32));
-            if self.run(memo, bytes, width, slots, guard) {
-                found = true;
-                break;
+            if self.run::<MEMO>(memo, bytes, width, slots, guard, budget)? {
+                return Some(true);
             }
         }
-        memo.visited.clear();
-        found
+        Some(false)
     }
 
     /// Saves the first alternative from `from` on that may start at `at`.
@@ -660,7 +690,9 @@ impl Prog {
         let mut slots = [None, None];
         memo.stack.clear();
         memo.stack.push(Frame::Step(self.start, start as u32));
-        let found = self.run(memo, bytes, width, &mut slots, &|_, _| true);
+        let found = self
+            .run::<true>(memo, bytes, width, &mut slots, &|_, _| true, &mut 0)
+            .unwrap_or(false);
         memo.visited.clear();
         if found {
             slots[1].map(|end| end.get())
@@ -669,15 +701,21 @@ impl Prog {
         }
     }
 
-    fn run(
+    /// Runs the frames on the stack until a match (`true`), none is left
+    /// (`false`), or without memo bits, the budget is spent (`None`).
+    fn run<const MEMO: bool>(
         &self,
         memo: &mut ProgMemo,
         hay: &[u8],
         width: usize,
         slots: &mut [Option<NonMaxUsize>],
         guard: Guard<'_>,
-    ) -> bool {
+        budget: &mut usize,
+    ) -> Option<bool> {
         while let Some(frame) = memo.stack.pop() {
+            if !MEMO {
+                *budget = budget.checked_sub(1)?;
+            }
             let (inst, at) = match frame {
                 Frame::Step(inst, at) => (inst, at as usize),
                 Frame::Restore(slot, old) => {
@@ -705,7 +743,7 @@ impl Prog {
                         });
                     }
                     if !self.may_start(self.first_of[next as usize], hay, hi)
-                        || !visit(memo, row as usize + 1, hi, width)
+                        || !visit::<MEMO>(memo, row as usize + 1, hi, width)
                     {
                         continue;
                     }
@@ -723,7 +761,7 @@ impl Prog {
                     else {
                         unreachable!()
                     };
-                    let fresh = visit(memo, *row as usize + 1, at, width);
+                    let fresh = visit::<MEMO>(memo, *row as usize + 1, at, width);
                     if !fresh && *max == NONE {
                         // Everything from here on was tried before.
                         continue;
@@ -743,16 +781,17 @@ impl Prog {
                     (*next, at)
                 }
             };
-            if self.step(memo, hay, width, slots, guard, inst, at) {
-                return true;
+            if self.step::<MEMO>(memo, hay, width, slots, guard, inst, at, budget)? {
+                return Some(true);
             }
         }
-        false
+        Some(false)
     }
 
-    /// Runs from `inst` at `at` until a dead end (`false`) or a match.
+    /// Runs from `inst` at `at` until a dead end (`false`) or a match, or
+    /// without memo bits, until the budget is spent (`None`).
     #[allow(clippy::too_many_arguments)]
-    fn step(
+    fn step<const MEMO: bool>(
         &self,
         memo: &mut ProgMemo,
         hay: &[u8],
@@ -761,24 +800,28 @@ impl Prog {
         guard: Guard<'_>,
         mut inst: u32,
         mut at: usize,
-    ) -> bool {
+        budget: &mut usize,
+    ) -> Option<bool> {
         loop {
+            if !MEMO {
+                *budget = budget.checked_sub(1)?;
+            }
             match &self.insts[inst as usize] {
                 Inst::Lit { bytes, next } => {
                     let end = at + bytes.len();
                     if end > hay.len() || !bytes.iter().zip(&hay[at..end]).all(|(a, b)| a == b) {
-                        return false;
+                        return Some(false);
                     }
                     at += bytes.len();
                     inst = *next;
                 }
                 Inst::Class { set, next } => {
                     if at >= hay.len() {
-                        return false;
+                        return Some(false);
                     }
                     match self.sets[*set as usize].step(hay, at) {
                         Some(len) => at += len,
-                        None => return false,
+                        None => return Some(false),
                     }
                     inst = *next;
                 }
@@ -791,17 +834,17 @@ impl Prog {
                     row,
                     possessive,
                 } => {
-                    if !visit(memo, *row as usize, at, width) {
-                        return false;
+                    if !visit::<MEMO>(memo, *row as usize, at, width) {
+                        return Some(false);
                     }
                     let set = &self.sets[*set as usize];
                     for _ in 0..*min {
                         if at >= hay.len() {
-                            return false;
+                            return Some(false);
                         }
                         match set.step(hay, at) {
                             Some(len) => at += len,
-                            None => return false,
+                            None => return Some(false),
                         }
                     }
                     let left = if *max == NONE { u32::MAX } else { max - min };
@@ -811,23 +854,23 @@ impl Prog {
                             at: at as u32,
                             left,
                         });
-                        return false;
+                        return Some(false);
                     }
                     let cont_row = *row as usize + 1;
                     let lo = at;
                     let unbounded = *max == NONE;
-                    if unbounded && is_set(memo, cont_row, lo, width) {
+                    if MEMO && unbounded && is_set(memo, cont_row, lo, width) {
                         // Every position of this run was offered before.
-                        return false;
+                        return Some(false);
                     }
                     let hi = if set.bytewise && (unbounded || set.high == High::None) {
-                        scan_bytes(memo, hay, set, cont_row * width, lo, left, unbounded)
+                        scan_bytes(memo, hay, set, cont_row * width, lo, left, unbounded, MEMO)
                     } else {
                         let mut hi = lo;
                         let mut count = 0u32;
                         while hi < hay.len() && count < left {
                             let Some(len) = set.step(hay, hi) else { break };
-                            if unbounded && is_set(memo, cont_row, hi + len, width) {
+                            if MEMO && unbounded && is_set(memo, cont_row, hi + len, width) {
                                 break;
                             }
                             hi += len;
@@ -843,19 +886,19 @@ impl Prog {
                         });
                     }
                     if !self.may_start(self.first_of[*next as usize], hay, hi)
-                        || !visit(memo, cont_row, hi, width)
+                        || !visit::<MEMO>(memo, cont_row, hi, width)
                     {
-                        return false;
+                        return Some(false);
                     }
                     inst = *next;
                     at = hi;
                 }
                 Inst::Split { alts, row } => {
-                    if !visit(memo, *row as usize, at, width) {
-                        return false;
+                    if !visit::<MEMO>(memo, *row as usize, at, width) {
+                        return Some(false);
                     }
                     let Some(i) = alts.iter().position(|&(_, f)| self.may_start(f, hay, at)) else {
-                        return false;
+                        return Some(false);
                     };
                     self.push_alt(memo, alts, inst, i + 1, hay, at);
                     inst = alts[i].0;
@@ -864,7 +907,7 @@ impl Prog {
                     let slot = *slot as usize;
                     let check = self.guards[slot];
                     if check != NONE && !guard(check, at) {
-                        return false;
+                        return Some(false);
                     }
                     if slot < slots.len() {
                         memo.stack.push(Frame::Restore(slot as u32, slots[slot]));
@@ -874,11 +917,11 @@ impl Prog {
                 }
                 Inst::Look { look, next } => {
                     if !self.look(*look, hay, at) {
-                        return false;
+                        return Some(false);
                     }
                     inst = *next;
                 }
-                Inst::Match => return true,
+                Inst::Match => return Some(true),
             }
         }
     }
@@ -908,6 +951,7 @@ impl Prog {
 /// (row at `base`) are checked per 64-byte chunk, so a scan costs its new
 /// positions plus one chunk.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn scan_bytes(
     memo: &ProgMemo,
     hay: &[u8],
@@ -916,6 +960,7 @@ fn scan_bytes(
     lo: usize,
     left: u32,
     unbounded: bool,
+    use_memo: bool,
 ) -> usize {
     let limit = if unbounded {
         hay.len()
@@ -929,7 +974,7 @@ fn scan_bytes(
         while q < chunk_end && set.bytes.contains(hay[q]) {
             q += 1;
         }
-        if unbounded && q > from {
+        if use_memo && unbounded && q > from {
             if let Some(j) = memo.visited.first_in(base + from + 1, base + q) {
                 return utf8::prev_boundary(hay, j - base);
             }
@@ -945,10 +990,11 @@ fn is_set(memo: &ProgMemo, row: usize, at: usize, width: usize) -> bool {
     memo.visited.contains(row * width + at)
 }
 
-/// Marks (row, position); `false` if it already was.
+/// Marks (row, position); `false` if it already was. Without memo bits
+/// (`MEMO` false), always `true`.
 #[inline(always)]
-fn visit(memo: &mut ProgMemo, row: usize, at: usize, width: usize) -> bool {
-    memo.visited.insert(row * width + at)
+fn visit<const MEMO: bool>(memo: &mut ProgMemo, row: usize, at: usize, width: usize) -> bool {
+    !MEMO || memo.visited.insert(row * width + at)
 }
 
 #[cfg(test)]
@@ -967,9 +1013,35 @@ mod tests {
         let hir = syntax::parse_with(pattern, &config()).unwrap();
         let prog = Prog::new(&hir).unwrap();
         let slot_len = 2 * (hir.properties().explicit_captures_len() + 1);
+        // Both passes of a search: without memo bits (a budget large for
+        // these texts, though an empty loop spends any) and with them.
+        let mut by_pass = [false, true].map(|memo_bits| {
+            let mut memo = ProgMemo::default();
+            memo.visited.prepare(prog.rows * (hay.len() + 1));
+            let mut slots = vec![None; slot_len];
+            let guard: Guard<'_> = &|_, _| true;
+            let mut budget = 100_000;
+            let found = if memo_bits {
+                prog.search_from_each_start::<true>(&mut memo, hay, &mut slots, guard, &mut budget)
+            } else {
+                prog.search_from_each_start::<false>(&mut memo, hay, &mut slots, guard, &mut budget)
+            };
+            found.map(|found| {
+                found.then(|| slots.iter().map(|s| s.map(|v| v.get())).collect::<Vec<_>>())
+            })
+        });
+        let by_pass = [
+            by_pass[0]
+                .take()
+                .unwrap_or_else(|| by_pass[1].clone().unwrap()),
+            by_pass[1].take().unwrap(),
+        ];
+        assert_eq!(by_pass[0], by_pass[1], "{pattern:?} on {hay:?}");
         let mut slots = vec![None; slot_len];
         let found = prog.search(&mut ProgMemo::default(), hay, &mut slots, &|_, _| true);
-        found.then(|| slots.iter().map(|s| s.map(|v| v.get())).collect())
+        let searched = found.then(|| slots.iter().map(|s| s.map(|v| v.get())).collect());
+        assert_eq!(searched, by_pass[1]);
+        searched
     }
 
     /// regex-automata's PikeVM on the same pattern: the reference.
