@@ -445,6 +445,9 @@ enum Frame {
 pub(crate) struct ProgMemo {
     visited: Visited,
     stack: Vec<Frame>,
+    /// Bytes scanned by repeats (tests check that work stays linear).
+    #[cfg(test)]
+    scanned: usize,
 }
 
 impl Prog {
@@ -878,6 +881,23 @@ impl Prog {
                         }
                         hi
                     };
+                    if !MEMO {
+                        // A scan is work too: without memo bits nothing
+                        // else stops runs from being rescanned from every
+                        // start position.
+                        *budget = budget.checked_sub(hi - lo)?;
+                    } else if *possessive && unbounded && hi > lo + 1 {
+                        // No continuation can start inside a possessive
+                        // run (a member byte follows): its positions count
+                        // as offered, so a later entry into the run stops
+                        // at once instead of rescanning it.
+                        let base = cont_row * width;
+                        memo.visited.insert_range(base + lo + 1, base + hi - 1);
+                    }
+                    #[cfg(test)]
+                    {
+                        memo.scanned += hi - lo;
+                    }
                     if hi > lo && !*possessive {
                         memo.stack.push(Frame::Greedy {
                             inst,
@@ -1058,6 +1078,53 @@ mod tests {
                 })
                 .collect()
         })
+    }
+
+    #[test]
+    fn the_budget_without_memo_bits_counts_scanned_bytes() {
+        // Unanchored, `[a-z]+[0-9]` rescans the rest of a run of `a`s from every
+        // start: a few steps each, but quadratic bytes. The pass without
+        // memo bits must give up within its budget, not finish the scan.
+        let prog = Prog::new(&syntax::parse_with(r"[a-z]+[0-9]", &config()).unwrap()).unwrap();
+        let hay = "a".repeat(4000);
+        let mut slots = vec![None; 2];
+        let mut budget = OPTIMISTIC_STEPS + OPTIMISTIC_STEPS_PER_BYTE * hay.len();
+        let found = prog.search_from_each_start::<false>(
+            &mut ProgMemo::default(),
+            &hay,
+            &mut slots,
+            &|_, _| true,
+            &mut budget,
+        );
+        assert_eq!(found, None);
+        let found = prog.search(&mut ProgMemo::default(), &hay, &mut slots, &|_, _| true);
+        assert!(!found);
+    }
+
+    #[test]
+    fn memo_bits_keep_possessive_runs_from_being_rescanned() {
+        // The same shape with memo bits: each later start must stop inside
+        // the run it already scanned, so the bytes scanned stay linear.
+        let prog = Prog::new(&syntax::parse_with(r"[a-z]+[0-9]", &config()).unwrap()).unwrap();
+        for n in [1000, 4000] {
+            let hay = "a".repeat(n);
+            let mut memo = ProgMemo::default();
+            memo.visited.prepare(prog.rows * (n + 1));
+            let mut slots = vec![None; 2];
+            let found = prog.search_from_each_start::<true>(
+                &mut memo,
+                &hay,
+                &mut slots,
+                &|_, _| true,
+                &mut 0,
+            );
+            assert_eq!(found, Some(false));
+            assert!(
+                memo.scanned <= 2 * n,
+                "{} bytes scanned for {n}",
+                memo.scanned
+            );
+        }
     }
 
     #[test]

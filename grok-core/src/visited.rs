@@ -41,6 +41,24 @@ impl Visited {
         true
     }
 
+    /// Sets every bit in `first..=last`.
+    pub(crate) fn insert_range(&mut self, first: usize, last: usize) {
+        for word in first / 64..=last / 64 {
+            let mut mask = u64::MAX;
+            if word == first / 64 {
+                mask &= u64::MAX << (first % 64);
+            }
+            if word == last / 64 {
+                mask &= u64::MAX >> (63 - last % 64);
+            }
+            let w = &mut self.bits[word];
+            if *w == 0 {
+                self.dirty.push(word as u32);
+            }
+            *w |= mask;
+        }
+    }
+
     /// The first set bit in `first..=last`.
     #[inline]
     pub(crate) fn first_in(&self, first: usize, last: usize) -> Option<usize> {
@@ -85,8 +103,12 @@ mod tests {
         assert_eq!(v.first_in(4, 299), Some(130));
         assert_eq!(v.first_in(0, 2), None);
         assert_eq!(v.first_in(131, 299), None);
+        v.insert_range(60, 200);
+        assert!(!v.contains(59) && v.contains(60) && v.contains(128) && v.contains(200));
+        assert!(!v.contains(201));
+        assert_eq!(v.first_in(201, 299), None);
         v.clear();
-        assert!(!v.contains(3) && !v.contains(130));
+        assert!(!v.contains(3) && !v.contains(130) && !v.contains(100));
         assert_eq!(v.first_in(0, 299), None);
     }
 }
