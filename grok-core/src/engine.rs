@@ -95,8 +95,10 @@ pub(crate) struct Engine {
     /// screens lines before a capture search, built on first use (most
     /// single expressions never screen); `None`: `relaxed` screens.
     screen: OnceLock<Option<Screen>>,
-    /// The relaxed regex's text and the size limit, to build `screen` from.
-    relaxed_source: (Box<str>, usize),
+    /// The relaxed regex's text (see [`Engine::relaxed_text`]).
+    relaxed_text: Box<str>,
+    /// The size limit it was compiled under (for `screen`).
+    size_limit: usize,
     /// Extracts captures; look-arounds are enforced during its search.
     prog: Option<Prog>,
     /// Extracts captures where `prog` cannot (too large a program).
@@ -375,7 +377,8 @@ impl Engine {
             needs_groups,
             relaxed,
             screen: OnceLock::new(),
-            relaxed_source: (program.relaxed.as_str().into(), size_limit),
+            relaxed_text: program.relaxed.as_str().into(),
+            size_limit,
             field_groups: field_groups.into(),
             checks: checks.into(),
             loops: loops.into(),
@@ -388,6 +391,11 @@ impl Engine {
             word_boundary,
             checks_use_words,
         })
+    }
+
+    /// The relaxed regex (look-arounds replaced by check markers).
+    pub(crate) fn relaxed_text(&self) -> &str {
+        &self.relaxed_text
     }
 
     /// Whether every match is decided on the linear-time path.
@@ -412,10 +420,9 @@ impl Engine {
     /// Like [`Engine::may_match`] on the screening regex, a superset: `false`
     /// still means no match, `true` only perhaps.
     fn screens_in(&self, scratch: &mut Scratch, hay: &str) -> bool {
-        let screen = self.screen.get_or_init(|| {
-            let (relaxed, size_limit) = &self.relaxed_source;
-            Screen::coarser(relaxed, *size_limit)
-        });
+        let screen = self
+            .screen
+            .get_or_init(|| Screen::coarser(&self.relaxed_text, self.size_limit));
         match screen {
             Some(screen) => {
                 let cache = scratch
@@ -606,27 +613,16 @@ impl Engine {
 impl Check {
     /// The check for `spec`, and whether its body asserts `\b` or `\B`.
     fn build(spec: &CheckSpec, size_limit: usize) -> Result<(Check, bool), Error> {
-        let body = match spec {
-            CheckSpec::LookAhead { body, .. }
-            | CheckSpec::LookBehind { body, .. }
-            | CheckSpec::Atomic { body } => Relaxed::parse(body),
-            CheckSpec::Exact { regex } => {
-                let check = Check::Exact {
-                    re: onig_regex(regex)?,
-                    look: ["(?=", "(?!", "(?<=", "(?<!"]
-                        .iter()
-                        .any(|p| regex.starts_with(p)),
-                };
-                return Ok((check, false));
-            }
-        };
-        let check = match spec {
-            CheckSpec::LookAhead { negate, .. }
+        let (check, body) = match spec {
+            CheckSpec::LookAhead { negate, body }
             | CheckSpec::LookBehind {
-                negate, max_len: 1, ..
+                negate,
+                body,
+                max_len: 1,
             } => {
+                let body = Relaxed::parse(body);
                 let ahead = matches!(spec, CheckSpec::LookAhead { .. });
-                match char_table(body.text) {
+                let check = match char_table(body.text) {
                     Some((ascii, non_ascii)) => Check::Char {
                         ahead,
                         negate: *negate,
@@ -642,31 +638,50 @@ impl Check {
                         re: body.regex_at_end(size_limit)?,
                         max_len: 1,
                     },
-                }
+                };
+                (check, body)
             }
             CheckSpec::LookBehind {
-                negate, max_len, ..
-            } => Check::LookBehind {
-                negate: *negate,
-                re: body.regex_at_end(size_limit)?,
-                max_len: *max_len,
-            },
-            CheckSpec::Atomic { .. } => Check::Atomic {
-                re: body.regex(size_limit)?,
-                onepass: body.nfa(size_limit).ok().and_then(|nfa| {
-                    onepass::Builder::new()
-                        .configure(
-                            onepass::Config::new()
-                                .match_kind(MatchKind::LeftmostFirst)
-                                .size_limit(Some(size_limit)),
-                        )
-                        .build_from_nfa(nfa)
-                        .ok()
-                        .map(Box::new)
-                }),
-                prog: body.prog(),
-            },
-            CheckSpec::Exact { .. } => unreachable!("returned above"),
+                negate,
+                body,
+                max_len,
+            } => {
+                let body = Relaxed::parse(body);
+                let check = Check::LookBehind {
+                    negate: *negate,
+                    re: body.regex_at_end(size_limit)?,
+                    max_len: *max_len,
+                };
+                (check, body)
+            }
+            CheckSpec::Atomic { body } => {
+                let body = Relaxed::parse(body);
+                let check = Check::Atomic {
+                    re: body.regex(size_limit)?,
+                    onepass: body.nfa(size_limit).ok().and_then(|nfa| {
+                        onepass::Builder::new()
+                            .configure(
+                                onepass::Config::new()
+                                    .match_kind(MatchKind::LeftmostFirst)
+                                    .size_limit(Some(size_limit)),
+                            )
+                            .build_from_nfa(nfa)
+                            .ok()
+                            .map(Box::new)
+                    }),
+                    prog: body.prog(),
+                };
+                (check, body)
+            }
+            CheckSpec::Exact { regex } => {
+                let check = Check::Exact {
+                    re: onig_regex(regex)?,
+                    look: ["(?=", "(?!", "(?<=", "(?<!"]
+                        .iter()
+                        .any(|p| regex.starts_with(p)),
+                };
+                return Ok((check, false));
+            }
         };
         Ok((check, body.has_word_boundary()))
     }

@@ -143,7 +143,6 @@ pub(crate) struct PatternInner {
     expression: String,
     options: CompileOptions,
     regex: String,
-    relaxed: String,
     pub(crate) layout: Layout,
     groups: Vec<(String, FieldType)>,
     required: Option<String>,
@@ -215,7 +214,6 @@ impl Pattern {
                 expression: expression.to_string(),
                 options: options.clone(),
                 regex: program.exact,
-                relaxed: program.relaxed,
                 layout: Layout::new(&expansion.fields),
                 groups: expansion
                     .fields
@@ -245,7 +243,7 @@ impl Pattern {
     /// The relaxed regex the linear-time engine runs (look-arounds replaced
     /// by check markers `c0`, `c1`, …).
     pub fn linear_regex(&self) -> &str {
-        &self.inner.relaxed
+        self.inner.engine.relaxed_text()
     }
 
     /// The capture groups of [`Pattern::regex`]: entry `i` is the field name
