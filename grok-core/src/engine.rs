@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
-use crate::prog::{Prog, ProgMemo};
+use crate::prog::{GuardRule, Outcome, Prog, ProgMemo, Tdfa, TdfaCache};
 use crate::screen::Screen;
 use crate::word;
 
@@ -79,6 +79,7 @@ struct Scratch {
     slots: Slots,
     memo: Memo,
     prog_memo: ProgMemo,
+    tdfa: TdfaCache,
     checks: CheckScratch,
 }
 
@@ -101,6 +102,8 @@ pub(crate) struct Engine {
     size_limit: usize,
     /// Extracts captures; look-arounds are enforced during its search.
     prog: Option<Prog>,
+    /// Extracts the same captures as `prog` in one pass over ASCII lines.
+    tdfa: Option<Tdfa>,
     /// Extracts captures where `prog` cannot (too large a program).
     backtracker: Backtracker,
     /// Which checks the backtracker enforces while searching (zero-width
@@ -347,6 +350,7 @@ impl Engine {
             slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
             prog_memo: ProgMemo::default(),
+            tdfa: TdfaCache::default(),
             checks: CheckScratch {
                 memo: ProgMemo::default(),
                 onepass: onepass
@@ -370,8 +374,24 @@ impl Engine {
                 }
             }
         }
+        let tdfa = prog.as_ref().and_then(|prog| {
+            Tdfa::new(prog, |check| match &checks[check as usize].1 {
+                Check::Char {
+                    ahead,
+                    negate,
+                    ascii,
+                    ..
+                } => GuardRule::Char {
+                    ahead: *ahead,
+                    negate: *negate,
+                    ascii: **ascii,
+                },
+                _ => GuardRule::Deferred,
+            })
+        });
         Ok(Engine {
             prog,
+            tdfa,
             backtracker,
             enforced: enforced.into(),
             needs_groups,
@@ -478,12 +498,27 @@ impl Engine {
                     |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
                 let guarded = prog.is_some() || self.backtracker.fits(hay.len());
                 if let Some(prog) = prog {
-                    if !prog.search(
-                        &mut scratch.prog_memo,
-                        hay,
-                        scratch.slots.slots_mut(),
-                        &guard,
-                    ) {
+                    let outcome = match &self.tdfa {
+                        Some(tdfa) => tdfa.search(
+                            prog,
+                            &mut scratch.tdfa,
+                            hay,
+                            scratch.slots.slots_mut(),
+                            &guard,
+                        ),
+                        None => Outcome::GaveUp,
+                    };
+                    let found = match outcome {
+                        Outcome::Found => true,
+                        Outcome::NotFound => false,
+                        Outcome::GaveUp => prog.search(
+                            &mut scratch.prog_memo,
+                            hay,
+                            scratch.slots.slots_mut(),
+                            &guard,
+                        ),
+                    };
+                    if !found {
                         return Ok(None);
                     }
                     scratch.slots.set_pattern(Some(PatternID::ZERO));

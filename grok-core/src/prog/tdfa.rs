@@ -1,0 +1,723 @@
+//! A lazily built tagged DFA over the program: the captures of an ASCII line
+//! in one deterministic pass, a table lookup per byte.
+//!
+//! A state is what a PikeVM would hold between two bytes: the threads in
+//! priority order, each at an instruction (with a count for repeats and an
+//! offset into literals), plus the captures of the best match found so far.
+//! Capture values live in registers. A state names, for each thread and
+//! slot, which register holds the value (registers numbered in order of
+//! first appearance, so states that differ only in the values are one
+//! state), and each transition carries the register moves that turn one
+//! state's registers into the next's (`r3 := r1`, `r4 := position`).
+//!
+//! The threads are closed (their epsilon moves followed) on the transition,
+//! once the next byte is known, so look-arounds see both neighbours: the
+//! previous byte's class is part of the state. Zero-width checks that look
+//! at one neighbouring char are decided in the closure; other checks are
+//! verified on the match afterwards (when they hold, the match is the one
+//! that enforcing them would find, since it is the best of a superset).
+//!
+//! The search is anchored at each start in turn, like the program's, under
+//! the same linear budget; it gives up (the caller runs the program) on a
+//! non-ASCII byte, past the budget, when a check fails, or when the states
+//! outgrow the cache.
+
+use std::collections::{HashMap, HashSet};
+
+use regex_automata::util::primitives::NonMaxUsize;
+
+use super::{Inst, Prog, NONE, OPTIMISTIC_STEPS, OPTIMISTIC_STEPS_PER_BYTE};
+use crate::backtrack::Guard;
+
+/// Most states one cache holds before it starts again.
+const MAX_STATES: usize = 4096;
+/// Most registers one state may use.
+const MAX_REGS: usize = 1024;
+/// Cache restarts after which a cache stops trying (the patterns' states
+/// do not fit it).
+const MAX_RESTARTS: u32 = 8;
+/// Register value "not set".
+const UNSET: u16 = u16::MAX;
+/// Move source "the current position".
+const POS: u16 = u16::MAX - 1;
+/// Transition not built yet.
+const UNKNOWN: u32 = u32::MAX;
+/// Marks a transition that needs more than a table lookup: register moves,
+/// a dead end, or the end of the attempt (see [`TdfaCache::slow`]).
+const SLOW: u32 = 1 << 31;
+
+/// What a guarded slot's check is, as far as the tagged DFA is concerned.
+#[derive(Clone, Debug)]
+pub(crate) enum GuardRule {
+    /// A one-char look-around, decided in the closure: whether the char
+    /// ahead of (or behind) the slot's position is in `ascii` (a missing
+    /// char is not), negated if `negate`.
+    Char {
+        ahead: bool,
+        negate: bool,
+        ascii: [bool; 128],
+    },
+    /// Anything else: verified on the match (not allowed inside a loop).
+    Deferred,
+}
+
+/// The immutable part: byte classes and guard rules. Built once per
+/// program; the states live in a [`TdfaCache`] per thread.
+#[derive(Debug)]
+pub(crate) struct Tdfa {
+    /// Class of each byte; non-ASCII bytes are in class `quit`, which ends
+    /// the attempt.
+    class_of: [u8; 256],
+    /// A byte of each class below `quit`.
+    reps: Vec<u8>,
+    quit: usize,
+    /// Look-behind class of each ASCII byte; `behind_reps.len() - 1` is the
+    /// start of the text.
+    behind_of: [u8; 128],
+    behind_reps: Vec<Option<u8>>,
+    /// Transitions per state: one per class, then `quit`, then end of
+    /// text.
+    stride: usize,
+    /// Per slot: `None` or the check index and its rule.
+    rules: Box<[Option<(u32, GuardRule)>]>,
+    /// Slots whose checks are verified on the match.
+    deferred: Box<[(usize, u32)]>,
+}
+
+/// One state's identity.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    behind: u8,
+    /// Register of each slot of the best match so far (`None`: no match).
+    matched: Option<Box<[u16]>>,
+    /// Threads: instruction and count, in priority order.
+    threads: Box<[(u32, u32)]>,
+    /// Registers of each thread's slots, `threads.len() * slots`.
+    regs: Box<[u16]>,
+}
+
+/// The rest of a transition marked [`SLOW`].
+#[derive(Clone, Copy, Default)]
+struct Slow {
+    /// The next state (premultiplied by the stride).
+    next: u32,
+    /// Register moves, `ops[start..start + len]`.
+    start: u32,
+    len: u32,
+    /// The next state has no threads left.
+    dead: bool,
+}
+
+/// Per-thread state of a [`Tdfa`]: the states built so far and the
+/// registers of a search.
+#[derive(Default)]
+pub(crate) struct TdfaCache {
+    keys: Vec<Key>,
+    ids: HashMap<Key, u32>,
+    /// Transitions, `stride` per state: the next state premultiplied by the
+    /// stride, or with [`SLOW`] set, an index into `slow`... at the same
+    /// position (`UNKNOWN`: not built).
+    trans: Vec<u32>,
+    slow: Vec<Slow>,
+    /// Register moves: `(destination, source)`, source `POS` for the
+    /// position.
+    ops: Vec<(u16, u16)>,
+    /// Start state per look-behind class (premultiplied).
+    starts: Vec<u32>,
+    regs: Vec<usize>,
+    restarts: u32,
+}
+
+/// How a search ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Found,
+    NotFound,
+    /// Undecided: run the program.
+    GaveUp,
+}
+
+/// A register value while a transition is built.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Val {
+    Unset,
+    Old(u16),
+    Pos,
+}
+
+/// The neighbours a closure sees.
+#[derive(Clone, Copy)]
+struct Context {
+    prev: Option<u8>,
+    next: Option<u8>,
+}
+
+enum Frame {
+    Explore(u32, u32),
+    Restore(usize, Val),
+    /// A consuming thread found by a lazy repeat, emitted after its exit.
+    Emit(u32, u32),
+}
+
+/// Threads after a closure: each consuming one byte next.
+struct Closed {
+    threads: Vec<(u32, u32, Vec<Val>)>,
+    matched: Option<Vec<Val>>,
+}
+
+impl Tdfa {
+    /// The tagged DFA of `prog`; `rule` says how each check a slot guards
+    /// is decided. `None` when a guard cannot be handled (a check that is
+    /// not one char and sits in a loop).
+    pub(crate) fn new(prog: &Prog, rule: impl Fn(u32) -> GuardRule) -> Option<Tdfa> {
+        let slots = prog.guards.len();
+        let mut rules = vec![None; slots];
+        let mut deferred = Vec::new();
+        for (slot, &check) in prog.guards.iter().enumerate() {
+            if check == NONE {
+                continue;
+            }
+            let r = rule(check);
+            if matches!(r, GuardRule::Deferred) {
+                if prog.in_loop.get(slot).copied().unwrap_or(true) {
+                    return None;
+                }
+                deferred.push((slot, check));
+            }
+            rules[slot] = Some((check, r));
+        }
+        // Bytes are in one class when every set, literal and look-around
+        // treats them alike; the look-behind classes only need the last.
+        let mut ahead: Vec<[bool; 128]> = Vec::new();
+        let mut behind: Vec<[bool; 128]> = Vec::new();
+        let word = std::array::from_fn(|b| (b as u8).is_ascii_alphanumeric() || b == b'_' as usize);
+        let newline = std::array::from_fn(|b| b == b'\n' as usize || b == b'\r' as usize);
+        let carriage = std::array::from_fn(|b| b == b'\r' as usize);
+        for inst in &prog.insts {
+            match inst {
+                Inst::Lit { bytes, .. } => {
+                    for &b in bytes.iter() {
+                        ahead.push(std::array::from_fn(|c| c == usize::from(b)));
+                    }
+                }
+                Inst::Class { set, .. } | Inst::Repeat { set, .. } => {
+                    let set = &prog.sets[*set as usize];
+                    ahead.push(std::array::from_fn(|c| {
+                        set.ascii[c >> 6] & (1 << (c & 63)) != 0
+                    }));
+                }
+                Inst::Look { .. } => {
+                    for table in [word, newline, carriage] {
+                        ahead.push(table);
+                        behind.push(table);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (_, r) in rules.iter().flatten() {
+            if let GuardRule::Char {
+                ahead: a, ascii, ..
+            } = r
+            {
+                if *a {
+                    ahead.push(*ascii);
+                } else {
+                    behind.push(*ascii);
+                }
+            }
+        }
+        ahead.extend(behind.iter().copied());
+        let (classes, reps) = partition(&ahead);
+        let (behind_classes, behind_reps) = partition(&behind);
+        let quit = reps.len();
+        let mut class_of = [quit as u8; 256];
+        class_of[..128].copy_from_slice(&classes);
+        let mut behind_reps: Vec<Option<u8>> = behind_reps.into_iter().map(Some).collect();
+        behind_reps.push(None);
+        Some(Tdfa {
+            class_of,
+            stride: quit + 2,
+            quit,
+            reps,
+            behind_of: behind_classes,
+            behind_reps,
+            rules: rules.into(),
+            deferred: deferred.into(),
+        })
+    }
+
+    /// Finds the leftmost-first match as [`Prog::search`] does, writing
+    /// `slots`; [`Outcome::GaveUp`] leaves the line to the program.
+    pub(crate) fn search(
+        &self,
+        prog: &Prog,
+        cache: &mut TdfaCache,
+        hay: &str,
+        slots: &mut [Option<NonMaxUsize>],
+        guard: Guard<'_>,
+    ) -> Outcome {
+        if cache.restarts > MAX_RESTARTS {
+            return Outcome::GaveUp;
+        }
+        let bytes = hay.as_bytes();
+        // The program's budget: each attempt walks at most the rest of the
+        // line, and none starts once the budget is spent.
+        let mut budget =
+            OPTIMISTIC_STEPS.saturating_add(OPTIMISTIC_STEPS_PER_BYTE.saturating_mul(bytes.len()));
+        let first = prog.first_of[prog.start as usize];
+        for start in 0..=bytes.len() {
+            if !prog.may_start(first, bytes, start) {
+                continue;
+            }
+            let Some((state, end)) = self.run(prog, cache, bytes, start) else {
+                return Outcome::GaveUp;
+            };
+            let Some(matched) = &cache.keys[state as usize / self.stride].matched else {
+                budget = match budget.checked_sub(end - start + 1) {
+                    Some(left) => left,
+                    None => return Outcome::GaveUp,
+                };
+                continue;
+            };
+            let value = |slot: usize| match matched.get(slot) {
+                Some(&r) if r != UNSET => NonMaxUsize::new(cache.regs[usize::from(r)]),
+                _ => None,
+            };
+            if self
+                .deferred
+                .iter()
+                .any(|&(slot, check)| value(slot).is_some_and(|at| !guard(check, at.get())))
+            {
+                return Outcome::GaveUp;
+            }
+            for (slot, out) in slots.iter_mut().enumerate() {
+                *out = value(slot);
+            }
+            return Outcome::Found;
+        }
+        Outcome::NotFound
+    }
+
+    /// Runs from `start` until no thread is left or the text ends; returns
+    /// the last state (premultiplied; its `matched` says whether a match was
+    /// found) and where it stopped, or `None` to give up.
+    #[inline]
+    fn run(
+        &self,
+        prog: &Prog,
+        cache: &mut TdfaCache,
+        bytes: &[u8],
+        start: usize,
+    ) -> Option<(u32, usize)> {
+        let behind = match start.checked_sub(1).map(|i| bytes[i]) {
+            None => self.behind_reps.len() - 1,
+            Some(b) if b < 0x80 => usize::from(self.behind_of[usize::from(b)]),
+            Some(_) => return None,
+        };
+        let mut state = self.start(prog, cache, behind)?;
+        let mut at = start;
+        let eoi = self.stride - 1;
+        loop {
+            let class = match bytes.get(at) {
+                Some(&b) => usize::from(self.class_of[usize::from(b)]),
+                None => eoi,
+            };
+            let index = state as usize + class;
+            let next = cache.trans[index];
+            if next & SLOW == 0 {
+                state = next;
+                at += 1;
+                continue;
+            }
+            // Register moves, a dead end, the end of the text, a non-ASCII
+            // byte, or a transition not built yet.
+            if class == self.quit {
+                return None;
+            }
+            if next == UNKNOWN {
+                self.build(prog, cache, state, class)?;
+            }
+            let slow = cache.slow[index];
+            for &(dst, src) in &cache.ops[slow.start as usize..(slow.start + slow.len) as usize] {
+                cache.regs[usize::from(dst)] = if src == POS {
+                    at
+                } else {
+                    cache.regs[usize::from(src)]
+                };
+            }
+            state = slow.next;
+            if slow.dead || class == eoi {
+                return Some((state, at));
+            }
+            at += 1;
+        }
+    }
+
+    /// The start state for a look-behind class, built on first use.
+    fn start(&self, prog: &Prog, cache: &mut TdfaCache, behind: usize) -> Option<u32> {
+        if cache.starts.len() != self.behind_reps.len() {
+            cache.starts = vec![UNKNOWN; self.behind_reps.len()];
+        }
+        if cache.starts[behind] == UNKNOWN {
+            let slots = prog.guards.len();
+            let key = Key {
+                behind: behind as u8,
+                matched: None,
+                threads: Box::new([(prog.start, 0)]),
+                regs: vec![UNSET; slots].into(),
+            };
+            cache.starts[behind] = self.intern(cache, key)?;
+        }
+        Some(cache.starts[behind])
+    }
+
+    /// The id of a state (premultiplied), added if new; `None` when the
+    /// cache is full (it is then emptied for the next line).
+    fn intern(&self, cache: &mut TdfaCache, key: Key) -> Option<u32> {
+        if let Some(&id) = cache.ids.get(&key) {
+            return Some(id);
+        }
+        if cache.keys.len() >= MAX_STATES {
+            cache.keys.clear();
+            cache.ids.clear();
+            cache.trans.clear();
+            cache.slow.clear();
+            cache.ops.clear();
+            cache.starts.clear();
+            cache.restarts += 1;
+            return None;
+        }
+        let id = (cache.keys.len() * self.stride) as u32;
+        let regs = key.regs.len() + key.matched.as_ref().map_or(0, |m| m.len());
+        if cache.regs.len() < regs + 1 {
+            cache.regs.resize(regs + 1, 0);
+        }
+        cache.keys.push(key.clone());
+        cache.ids.insert(key, id);
+        cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
+        cache
+            .slow
+            .resize(cache.slow.len() + self.stride, Slow::default());
+        Some(id)
+    }
+
+    /// Builds the transition of `state` (premultiplied) on `class` (below
+    /// `quit`, or the end of the text).
+    fn build(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<()> {
+        let key = cache.keys[state as usize / self.stride].clone();
+        let slots = prog.guards.len();
+        let next = self.reps.get(class).copied();
+        let context = Context {
+            prev: self.behind_reps[usize::from(key.behind)],
+            next,
+        };
+        let closed = self.close(prog, &key, slots, context);
+        let matched = closed.matched.or_else(|| {
+            key.matched
+                .as_ref()
+                .map(|m| m.iter().map(|&r| old(r)).collect())
+        });
+        // Step every thread over the byte; the first to reach a thread wins.
+        let mut threads: Vec<(u32, u32)> = Vec::new();
+        let mut taken: HashSet<(u32, u32)> = HashSet::new();
+        let mut vals: Vec<Val> = Vec::new();
+        if let Some(b) = next {
+            for (inst, count, regs) in closed.threads {
+                if let Some(t) = step(prog, inst, count, b) {
+                    if taken.insert(t) {
+                        threads.push(t);
+                        vals.extend_from_slice(&regs);
+                    }
+                }
+            }
+        }
+        // Name the registers in order of first appearance.
+        let mut names: HashMap<Val, u16> = HashMap::new();
+        let mut moves: Vec<(u16, Val)> = Vec::new();
+        let mut name = |v: Val| -> Option<u16> {
+            if v == Val::Unset {
+                return Some(UNSET);
+            }
+            if let Some(&r) = names.get(&v) {
+                return Some(r);
+            }
+            let r = names.len() as u16;
+            if usize::from(r) >= MAX_REGS {
+                return None;
+            }
+            names.insert(v, r);
+            moves.push((r, v));
+            Some(r)
+        };
+        let matched = match matched {
+            Some(m) => Some(
+                m.into_iter()
+                    .map(&mut name)
+                    .collect::<Option<Box<[u16]>>>()?,
+            ),
+            None => None,
+        };
+        let regs = vals
+            .into_iter()
+            .map(&mut name)
+            .collect::<Option<Box<[u16]>>>()?;
+        let dead = threads.is_empty();
+        let behind = match next {
+            Some(b) => self.behind_of[usize::from(b)],
+            None => key.behind,
+        };
+        let new = Key {
+            behind,
+            matched,
+            threads: threads.into(),
+            regs,
+        };
+        let ops = sequence(moves, names.len() as u16);
+        let id = self.intern(cache, new)?;
+        let index = state as usize + class;
+        cache.trans[index] = if ops.is_empty() && !dead && next.is_some() {
+            id
+        } else {
+            id | SLOW
+        };
+        cache.slow[index] = Slow {
+            next: id,
+            start: cache.ops.len() as u32,
+            len: ops.len() as u32,
+            dead,
+        };
+        cache.ops.extend(ops);
+        if cache.regs.len() < names.len() + 2 {
+            cache.regs.resize(names.len() + 2, 0);
+        }
+        Some(())
+    }
+
+    /// Follows the epsilon moves of `key`'s threads in priority order, as a
+    /// PikeVM does between two bytes.
+    fn close(&self, prog: &Prog, key: &Key, slots: usize, context: Context) -> Closed {
+        let mut closed = Closed {
+            threads: Vec::new(),
+            matched: None,
+        };
+        let mut seen: HashSet<(u32, u32)> = HashSet::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        for (i, &(inst, count)) in key.threads.iter().enumerate() {
+            let mut regs: Vec<Val> = key.regs[i * slots..(i + 1) * slots]
+                .iter()
+                .map(|&r| old(r))
+                .collect();
+            stack.push(Frame::Explore(inst, count));
+            while let Some(frame) = stack.pop() {
+                let (mut inst, mut count) = match frame {
+                    Frame::Restore(slot, v) => {
+                        regs[slot] = v;
+                        continue;
+                    }
+                    Frame::Emit(inst, count) => {
+                        closed.threads.push((inst, count, regs.clone()));
+                        continue;
+                    }
+                    Frame::Explore(inst, count) => (inst, count),
+                };
+                loop {
+                    if !seen.insert((inst, count)) {
+                        break;
+                    }
+                    match &prog.insts[inst as usize] {
+                        Inst::Lit { bytes, next } if bytes.is_empty() => {
+                            inst = *next;
+                            count = 0;
+                        }
+                        Inst::Lit { .. } | Inst::Class { .. } => {
+                            closed.threads.push((inst, count, regs.clone()));
+                            break;
+                        }
+                        Inst::Repeat {
+                            min,
+                            max,
+                            greedy,
+                            next,
+                            ..
+                        } => {
+                            let more = *max == NONE || count < *max;
+                            if count < *min {
+                                closed.threads.push((inst, count, regs.clone()));
+                                break;
+                            }
+                            if more {
+                                if *greedy {
+                                    closed.threads.push((inst, count, regs.clone()));
+                                } else {
+                                    stack.push(Frame::Emit(inst, count));
+                                }
+                            }
+                            inst = *next;
+                            count = 0;
+                        }
+                        Inst::Split { alts, .. } => {
+                            for &(alt, _) in alts.iter().skip(1).rev() {
+                                stack.push(Frame::Explore(alt, 0));
+                            }
+                            match alts.first() {
+                                Some(&(alt, _)) => {
+                                    inst = alt;
+                                    count = 0;
+                                }
+                                None => break,
+                            }
+                        }
+                        Inst::Save { slot, next } => {
+                            let slot = *slot as usize;
+                            if !self.guard_holds(slot, context) {
+                                break;
+                            }
+                            if slot < regs.len() {
+                                stack.push(Frame::Restore(slot, regs[slot]));
+                                regs[slot] = Val::Pos;
+                            }
+                            inst = *next;
+                            count = 0;
+                        }
+                        Inst::Look { look, next } => {
+                            let mut buf = [0u8; 2];
+                            let mut len = 0;
+                            if let Some(p) = context.prev {
+                                buf[len] = p;
+                                len += 1;
+                            }
+                            let at = len;
+                            if let Some(n) = context.next {
+                                buf[len] = n;
+                                len += 1;
+                            }
+                            if !prog.look(*look, &buf[..len], at) {
+                                break;
+                            }
+                            inst = *next;
+                            count = 0;
+                        }
+                        Inst::Match => {
+                            // Lower-priority threads cannot win any more.
+                            closed.matched = Some(regs.clone());
+                            return closed;
+                        }
+                    }
+                }
+            }
+        }
+        closed
+    }
+
+    /// Whether the one-char check guarding `slot` (if any) holds between
+    /// the neighbours.
+    fn guard_holds(&self, slot: usize, context: Context) -> bool {
+        match self.rules.get(slot) {
+            Some(Some((
+                _,
+                GuardRule::Char {
+                    ahead,
+                    negate,
+                    ascii,
+                },
+            ))) => {
+                let c = if *ahead { context.next } else { context.prev };
+                let member = c.is_some_and(|c| ascii[usize::from(c)]);
+                member != *negate
+            }
+            _ => true,
+        }
+    }
+}
+
+/// A register of the previous state as a value.
+fn old(r: u16) -> Val {
+    if r == UNSET {
+        Val::Unset
+    } else {
+        Val::Old(r)
+    }
+}
+
+/// Where a consuming thread goes on byte `b`, if it takes it.
+fn step(prog: &Prog, inst: u32, count: u32, b: u8) -> Option<(u32, u32)> {
+    let member = |set: u32| {
+        let set = &prog.sets[set as usize];
+        b < 0x80 && set.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    };
+    match &prog.insts[inst as usize] {
+        Inst::Lit { bytes, next } => {
+            let k = count as usize;
+            if bytes.get(k) != Some(&b) {
+                None
+            } else if k + 1 == bytes.len() {
+                Some((*next, 0))
+            } else {
+                Some((inst, count + 1))
+            }
+        }
+        Inst::Class { set, next } => member(*set).then_some((*next, 0)),
+        Inst::Repeat { set, min, max, .. } => {
+            let count = if *max == NONE {
+                (count + 1).min(*min)
+            } else {
+                count + 1
+            };
+            member(*set).then_some((inst, count))
+        }
+        _ => None,
+    }
+}
+
+/// Classes of the ASCII bytes: two bytes share a class when every table
+/// treats them alike. Returns the class of each byte and a byte of each.
+fn partition(tables: &[[bool; 128]]) -> ([u8; 128], Vec<u8>) {
+    let mut classes = [0u8; 128];
+    let mut reps: Vec<u8> = Vec::new();
+    let mut signatures: HashMap<Vec<bool>, u8> = HashMap::new();
+    for b in 0..128usize {
+        let signature: Vec<bool> = tables.iter().map(|t| t[b]).collect();
+        let class = *signatures.entry(signature).or_insert_with(|| {
+            reps.push(b as u8);
+            (reps.len() - 1) as u8
+        });
+        classes[b] = class;
+    }
+    (classes, reps)
+}
+
+/// The register moves `(destination, source)` as a sequence that runs in
+/// place: a destination is written only once nothing still reads it, and a
+/// cycle goes through the spare register `spare`.
+fn sequence(moves: Vec<(u16, Val)>, spare: u16) -> Vec<(u16, u16)> {
+    let mut pending: Vec<(u16, u16)> = moves
+        .into_iter()
+        .filter_map(|(dst, src)| match src {
+            Val::Old(s) if s == dst => None,
+            Val::Old(s) => Some((dst, s)),
+            Val::Pos => Some((dst, POS)),
+            Val::Unset => None,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let free = pending
+            .iter()
+            .position(|&(dst, _)| !pending.iter().any(|&(_, src)| src == dst));
+        match free {
+            Some(i) => out.push(pending.remove(i)),
+            None => {
+                // A cycle: park one destination's value in the spare.
+                let dst = pending[0].0;
+                out.push((spare, dst));
+                for (_, src) in pending.iter_mut() {
+                    if *src == dst {
+                        *src = spare;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
