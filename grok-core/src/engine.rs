@@ -46,6 +46,12 @@ enum Check {
         ascii: Box<[bool; 128]>,
         non_ascii: bool,
     },
+    /// A look-ahead of a fixed run of single chars (TIME's `(?!<[0-9])`):
+    /// membership of each following char in turn.
+    Chars {
+        negate: bool,
+        tables: Box<[CharTable]>,
+    },
     LookAhead {
         negate: bool,
         re: meta::Regex,
@@ -251,8 +257,13 @@ fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {
 /// A one-character body (`[0-9]`, `\\`, `[^a-z]`) as a membership table
 /// for ASCII plus one answer for every non-ASCII char; `None` when the body is
 /// not a single char or non-ASCII membership is not uniform.
-fn char_table(body: &str) -> Option<(Box<[bool; 128]>, bool)> {
-    use regex_syntax::hir::{Class, HirKind};
+/// Membership of the ASCII chars, and of every other char.
+type CharTable = (Box<[bool; 128]>, bool);
+
+/// The tables of a look-around body that is a fixed run of single chars
+/// (`[0-9]`, `<[0-9]`, `\\`), one per char.
+fn char_tables(body: &str) -> Option<Vec<CharTable>> {
+    use regex_syntax::hir::HirKind;
     let ast = regex_syntax::ast::parse::ParserBuilder::new()
         .build()
         .parse(body)
@@ -261,6 +272,29 @@ fn char_table(body: &str) -> Option<(Box<[bool; 128]>, bool)> {
         .build()
         .translate(body, &ast)
         .ok()?;
+    let pieces = match hir.kind() {
+        HirKind::Concat(subs) => subs.as_slice(),
+        _ => std::slice::from_ref(&hir),
+    };
+    let mut tables = Vec::new();
+    for piece in pieces {
+        match piece.kind() {
+            HirKind::Literal(lit) if lit.0.is_ascii() => {
+                for &b in lit.0.iter() {
+                    let mut ascii = Box::new([false; 128]);
+                    ascii[usize::from(b)] = true;
+                    tables.push((ascii, false));
+                }
+            }
+            _ => tables.push(char_table(piece)?),
+        }
+    }
+    (!tables.is_empty()).then_some(tables)
+}
+
+/// The table of a single-char class or literal.
+fn char_table(hir: &Hir) -> Option<CharTable> {
+    use regex_syntax::hir::{Class, HirKind};
     let mut ascii = Box::new([false; 128]);
     let non_ascii = match hir.kind() {
         HirKind::Literal(lit) if lit.0.len() == 1 && lit.0[0] < 0x80 => {
@@ -657,18 +691,23 @@ impl Check {
             } => {
                 let body = Relaxed::parse(body);
                 let ahead = matches!(spec, CheckSpec::LookAhead { .. });
-                let check = match char_table(body.text) {
-                    Some((ascii, non_ascii)) => Check::Char {
+                let tables = char_tables(body.text).unwrap_or_default();
+                let check = match <[CharTable; 1]>::try_from(tables) {
+                    Ok([(ascii, non_ascii)]) => Check::Char {
                         ahead,
                         negate: *negate,
                         ascii,
                         non_ascii,
                     },
-                    None if ahead => Check::LookAhead {
+                    Err(tables) if ahead && !tables.is_empty() => Check::Chars {
+                        negate: *negate,
+                        tables: tables.into(),
+                    },
+                    Err(_) if ahead => Check::LookAhead {
                         negate: *negate,
                         re: body.regex(size_limit)?,
                     },
-                    None => Check::LookBehind {
+                    Err(_) => Check::LookBehind {
                         negate: *negate,
                         re: body.regex_at_end(size_limit)?,
                         max_len: 1,
@@ -725,7 +764,10 @@ impl Check {
     /// position alone), which a backtracking search can enforce in place.
     fn zero_width(&self) -> bool {
         match self {
-            Check::Char { .. } | Check::LookAhead { .. } | Check::LookBehind { .. } => true,
+            Check::Char { .. }
+            | Check::Chars { .. }
+            | Check::LookAhead { .. }
+            | Check::LookBehind { .. } => true,
             Check::Atomic { .. } => false,
             Check::Exact { look, .. } => *look,
         }
@@ -779,6 +821,15 @@ impl Check {
                     Some(_) => *non_ascii,
                 };
                 member != *negate
+            }
+            Check::Chars { negate, tables } => {
+                let mut chars = hay[start..].chars();
+                let found = tables.iter().all(|(ascii, non_ascii)| match chars.next() {
+                    None => false,
+                    Some(c) if c.is_ascii() => ascii[c as usize],
+                    Some(_) => *non_ascii,
+                });
+                found != *negate
             }
             Check::LookAhead { negate, re } => {
                 let found = re

@@ -44,6 +44,7 @@ fn line() -> impl Strategy<Value = String> {
         // The other way round.
         Just("\u{200D}".to_string()),
         Just("\n".to_string()),
+        Just("<".to_string()),
         "[a-zA-Z]{1,5}",
         Just("10.0.0.1".to_string()),
         Just("2024-01-02T03:04:05".to_string()),
@@ -218,6 +219,23 @@ fn look_arounds_are_enforced_during_the_search() {
         (caps["ip"], caps.decision()),
         (Value::Str("8.68.252.229"), Decision::Linear)
     );
+}
+
+#[test]
+fn look_aheads_of_several_chars_are_enforced_without_a_fallback() {
+    // TIME's `(?!<[0-9])` is two chars long: checked char by char on the
+    // match, which the greedy run must give back to pass.
+    let p = PatternLibrary::legacy()
+        .compile("(?<w>[a-z]+)(?!<[0-9])")
+        .unwrap();
+    for (line, word) in [("ab<5", "a"), ("ab<x", "ab"), ("ab<", "ab"), ("ab", "ab")] {
+        let caps = p.captures(line).unwrap().unwrap();
+        assert_eq!(
+            (caps["w"], caps.decision()),
+            (Value::Str(word), Decision::Linear),
+            "{line}"
+        );
+    }
 }
 
 #[test]
