@@ -23,6 +23,7 @@
 //! outgrow the cache.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use regex_automata::util::primitives::NonMaxUsize;
 
@@ -106,6 +107,8 @@ struct Slow {
     len: u32,
     /// The next state has no threads left.
     dead: bool,
+    /// The next state is a [`Tail`].
+    tail: bool,
 }
 
 /// Per-thread state of a [`Tdfa`]: the states built so far and the
@@ -113,7 +116,7 @@ struct Slow {
 #[derive(Default)]
 pub(crate) struct TdfaCache {
     keys: Vec<Key>,
-    ids: HashMap<Key, u32>,
+    ids: FastMap<Key, u32>,
     /// Transitions, `stride` per state: the next state premultiplied by the
     /// stride, or with [`SLOW`] set, an index into `slow`... at the same
     /// position (`UNKNOWN`: not built).
@@ -124,8 +127,30 @@ pub(crate) struct TdfaCache {
     ops: Vec<(u16, u16)>,
     /// Start state per look-behind class (premultiplied).
     starts: Vec<u32>,
+    /// Per state, its [`Tail`] if it has one.
+    tails: Vec<Option<Tail>>,
     regs: Vec<usize>,
     restarts: u32,
+}
+
+/// A state whose one thread is a greedy unbounded repeat followed by
+/// nothing but the end of the match (`%{GREEDYDATA:message}` at the end of
+/// a pattern): its match ends where the run of the repeat's chars ends, so
+/// the rest of the line is scanned, not walked through the table (where
+/// every byte would record a new match).
+struct Tail {
+    set: u32,
+    /// The slots saved between the run and the match.
+    ends: Box<[usize]>,
+}
+
+/// Where an attempt stopped.
+struct Stop {
+    /// The last state (premultiplied).
+    state: u32,
+    at: usize,
+    /// The end of the match when the attempt ended in a [`Tail`].
+    tail: Option<usize>,
 }
 
 /// How a search ended.
@@ -135,6 +160,63 @@ pub(crate) enum Outcome {
     NotFound,
     /// Undecided: run the program.
     GaveUp,
+}
+
+/// Maps and sets keyed by states and registers, which are built here, not
+/// taken from input: a fast multiplicative hash is enough.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+
+/// A word-at-a-time multiply-rotate hash (as rustc's `FxHasher`).
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A register value while a transition is built.
@@ -270,19 +352,33 @@ impl Tdfa {
             if !prog.may_start(first, bytes, start) {
                 continue;
             }
-            let Some((state, end)) = self.run(prog, cache, bytes, start) else {
+            let Some(stop) = self.run(prog, cache, bytes, start) else {
                 return Outcome::GaveUp;
             };
-            let Some(matched) = &cache.keys[state as usize / self.stride].matched else {
-                budget = match budget.checked_sub(end - start + 1) {
-                    Some(left) => left,
-                    None => return Outcome::GaveUp,
-                };
-                continue;
+            let number = stop.state as usize / self.stride;
+            let key = &cache.keys[number];
+            // The match's registers: the tail thread's, or the best match's.
+            let (regs, ends): (&[u16], &[usize]) = match (stop.tail, &cache.tails[number]) {
+                (Some(_), Some(tail)) => (&key.regs[..prog.guards.len()], &tail.ends),
+                _ => match &key.matched {
+                    Some(matched) => (matched, &[]),
+                    None => {
+                        budget = match budget.checked_sub(stop.at - start + 1) {
+                            Some(left) => left,
+                            None => return Outcome::GaveUp,
+                        };
+                        continue;
+                    }
+                },
             };
-            let value = |slot: usize| match matched.get(slot) {
-                Some(&r) if r != UNSET => NonMaxUsize::new(cache.regs[usize::from(r)]),
-                _ => None,
+            let value = |slot: usize| {
+                if ends.contains(&slot) {
+                    return stop.tail.and_then(NonMaxUsize::new);
+                }
+                match regs.get(slot) {
+                    Some(&r) if r != UNSET => NonMaxUsize::new(cache.regs[usize::from(r)]),
+                    _ => None,
+                }
             };
             if self
                 .deferred
@@ -291,25 +387,29 @@ impl Tdfa {
             {
                 return Outcome::GaveUp;
             }
-            for (slot, out) in slots.iter_mut().enumerate() {
-                *out = value(slot);
+            let n = slots.len().min(regs.len());
+            for (out, &r) in slots[..n].iter_mut().zip(regs) {
+                *out = if r == UNSET {
+                    None
+                } else {
+                    NonMaxUsize::new(cache.regs[usize::from(r)])
+                };
+            }
+            slots[n..].fill(None);
+            for &slot in ends {
+                if let Some(out) = slots.get_mut(slot) {
+                    *out = stop.tail.and_then(NonMaxUsize::new);
+                }
             }
             return Outcome::Found;
         }
         Outcome::NotFound
     }
 
-    /// Runs from `start` until no thread is left or the text ends; returns
-    /// the last state (premultiplied; its `matched` says whether a match was
-    /// found) and where it stopped, or `None` to give up.
+    /// Runs from `start` until no thread is left, the text ends or a tail
+    /// is reached; `None` to give up.
     #[inline]
-    fn run(
-        &self,
-        prog: &Prog,
-        cache: &mut TdfaCache,
-        bytes: &[u8],
-        start: usize,
-    ) -> Option<(u32, usize)> {
+    fn run(&self, prog: &Prog, cache: &mut TdfaCache, bytes: &[u8], start: usize) -> Option<Stop> {
         let behind = match start.checked_sub(1).map(|i| bytes[i]) {
             None => self.behind_reps.len() - 1,
             Some(b) if b < 0x80 => usize::from(self.behind_of[usize::from(b)]),
@@ -318,6 +418,9 @@ impl Tdfa {
         let mut state = self.start(prog, cache, behind)?;
         let mut at = start;
         let eoi = self.stride - 1;
+        if let Some(stop) = self.tail(prog, cache, bytes, state, at) {
+            return Some(stop);
+        }
         loop {
             let class = match bytes.get(at) {
                 Some(&b) => usize::from(self.class_of[usize::from(b)]),
@@ -348,10 +451,79 @@ impl Tdfa {
             }
             state = slow.next;
             if slow.dead || class == eoi {
-                return Some((state, at));
+                return Some(Stop {
+                    state,
+                    at,
+                    tail: None,
+                });
             }
             at += 1;
+            if slow.tail {
+                return self.tail(prog, cache, bytes, state, at);
+            }
         }
+    }
+
+    /// If `state` is a tail, scans its run from `at`.
+    #[inline]
+    fn tail(
+        &self,
+        prog: &Prog,
+        cache: &TdfaCache,
+        bytes: &[u8],
+        state: u32,
+        at: usize,
+    ) -> Option<Stop> {
+        let tail = cache.tails[state as usize / self.stride].as_ref()?;
+        let set = &prog.sets[tail.set as usize].bytes;
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| !set.contains(b))
+            .map_or(bytes.len(), |n| at + n);
+        Some(Stop {
+            state,
+            at: end,
+            tail: Some(end),
+        })
+    }
+
+    /// The [`Tail`] of a state, if it is one.
+    fn tail_of(&self, prog: &Prog, key: &Key) -> Option<Tail> {
+        let [(inst, count)] = *key.threads else {
+            return None;
+        };
+        let Inst::Repeat {
+            set,
+            min,
+            max: NONE,
+            greedy: true,
+            next,
+            ..
+        } = prog.insts[inst as usize]
+        else {
+            return None;
+        };
+        if count < min || !prog.sets[set as usize].bytewise {
+            return None;
+        }
+        let mut ends = Vec::new();
+        let mut at = next;
+        loop {
+            match prog.insts[at as usize] {
+                Inst::Save { slot, next }
+                    if matches!(self.rules.get(slot as usize), Some(None)) =>
+                {
+                    ends.push(slot as usize);
+                    at = next;
+                }
+                Inst::Match => break,
+                _ => return None,
+            }
+        }
+        Some(Tail {
+            set,
+            ends: ends.into(),
+        })
     }
 
     /// The start state for a look-behind class, built on first use.
@@ -367,14 +539,14 @@ impl Tdfa {
                 threads: Box::new([(prog.start, 0)]),
                 regs: vec![UNSET; slots].into(),
             };
-            cache.starts[behind] = self.intern(cache, key)?;
+            cache.starts[behind] = self.intern(prog, cache, key)?;
         }
         Some(cache.starts[behind])
     }
 
     /// The id of a state (premultiplied), added if new; `None` when the
     /// cache is full (it is then emptied for the next line).
-    fn intern(&self, cache: &mut TdfaCache, key: Key) -> Option<u32> {
+    fn intern(&self, prog: &Prog, cache: &mut TdfaCache, key: Key) -> Option<u32> {
         if let Some(&id) = cache.ids.get(&key) {
             return Some(id);
         }
@@ -385,6 +557,7 @@ impl Tdfa {
             cache.slow.clear();
             cache.ops.clear();
             cache.starts.clear();
+            cache.tails.clear();
             cache.restarts += 1;
             return None;
         }
@@ -393,6 +566,7 @@ impl Tdfa {
         if cache.regs.len() < regs + 1 {
             cache.regs.resize(regs + 1, 0);
         }
+        cache.tails.push(self.tail_of(prog, &key));
         cache.keys.push(key.clone());
         cache.ids.insert(key, id);
         cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
@@ -420,7 +594,7 @@ impl Tdfa {
         });
         // Step every thread over the byte; the first to reach a thread wins.
         let mut threads: Vec<(u32, u32)> = Vec::new();
-        let mut taken: HashSet<(u32, u32)> = HashSet::new();
+        let mut taken: FastSet<(u32, u32)> = FastSet::default();
         let mut vals: Vec<Val> = Vec::new();
         if let Some(b) = next {
             for (inst, count, regs) in closed.threads {
@@ -433,7 +607,7 @@ impl Tdfa {
             }
         }
         // Name the registers in order of first appearance.
-        let mut names: HashMap<Val, u16> = HashMap::new();
+        let mut names: FastMap<Val, u16> = FastMap::default();
         let mut moves: Vec<(u16, Val)> = Vec::new();
         let mut name = |v: Val| -> Option<u16> {
             if v == Val::Unset {
@@ -474,9 +648,10 @@ impl Tdfa {
             regs,
         };
         let ops = sequence(moves, names.len() as u16);
-        let id = self.intern(cache, new)?;
+        let id = self.intern(prog, cache, new)?;
         let index = state as usize + class;
-        cache.trans[index] = if ops.is_empty() && !dead && next.is_some() {
+        let tail = cache.tails[id as usize / self.stride].is_some();
+        cache.trans[index] = if ops.is_empty() && !dead && !tail && next.is_some() {
             id
         } else {
             id | SLOW
@@ -486,6 +661,7 @@ impl Tdfa {
             start: cache.ops.len() as u32,
             len: ops.len() as u32,
             dead,
+            tail,
         };
         cache.ops.extend(ops);
         if cache.regs.len() < names.len() + 2 {
@@ -501,7 +677,7 @@ impl Tdfa {
             threads: Vec::new(),
             matched: None,
         };
-        let mut seen: HashSet<(u32, u32)> = HashSet::new();
+        let mut seen: FastSet<(u32, u32)> = FastSet::default();
         let mut stack: Vec<Frame> = Vec::new();
         for (i, &(inst, count)) in key.threads.iter().enumerate() {
             let mut regs: Vec<Val> = key.regs[i * slots..(i + 1) * slots]
@@ -675,7 +851,7 @@ fn step(prog: &Prog, inst: u32, count: u32, b: u8) -> Option<(u32, u32)> {
 fn partition(tables: &[[bool; 128]]) -> ([u8; 128], Vec<u8>) {
     let mut classes = [0u8; 128];
     let mut reps: Vec<u8> = Vec::new();
-    let mut signatures: HashMap<Vec<bool>, u8> = HashMap::new();
+    let mut signatures: FastMap<Vec<bool>, u8> = FastMap::default();
     for b in 0..128usize {
         let signature: Vec<bool> = tables.iter().map(|t| t[b]).collect();
         let class = *signatures.entry(signature).or_insert_with(|| {
