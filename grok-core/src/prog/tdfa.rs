@@ -562,10 +562,6 @@ impl Tdfa {
             return None;
         }
         let id = (cache.keys.len() * self.stride) as u32;
-        let regs = key.regs.len() + key.matched.as_ref().map_or(0, |m| m.len());
-        if cache.regs.len() < regs + 1 {
-            cache.regs.resize(regs + 1, 0);
-        }
         cache.tails.push(self.tail_of(prog, &key));
         cache.keys.push(key.clone());
         cache.ids.insert(key, id);
