@@ -1055,7 +1055,10 @@ impl Coarsening {
 
     /// `[chars]{min,max}` matching everything `hir` matches (and more): the
     /// chars any of its literals or classes can match, as few and as many times
-    /// as its matches can be long. `None` for byte classes.
+    /// as its matches can be long. `None` for byte classes, and for matches of
+    /// unbounded length: those are whole formats (HTTPD_ERRORLOG's two
+    /// shapes, each ending in GREEDYDATA), and a run of their chars would
+    /// let the screen pass nearly every line.
     fn char_run(self, hir: &regex_syntax::hir::Hir) -> Option<regex_syntax::hir::Hir> {
         use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
         fn collect(hir: &Hir, set: &mut ClassUnicode) -> Option<()> {
@@ -1084,10 +1087,9 @@ impl Coarsening {
         // Lengths are in bytes; a char takes one to four.
         let ascii = set.is_ascii();
         let min_len = props.minimum_len()?;
+        let max_len = props.maximum_len()?;
         let min = if ascii { min_len } else { min_len / 4 };
-        let max = props
-            .maximum_len()
-            .filter(|&max| max - min <= self.widest_count as usize);
+        let max = Some(max_len).filter(|&max| max - min <= self.widest_count as usize);
         Some(Hir::repetition(Repetition {
             min: u32::try_from(min).ok()?,
             max: max.map(u32::try_from).transpose().ok()?,
@@ -1261,6 +1263,9 @@ mod tests {
         // take up to four of the bytes they count.
         assert_eq!(screen_of("(?:abc|bcd|cde)", tight).unwrap(), "[a-e]{3}");
         assert_eq!(screen_of("(?:abc|bcd|éé)", tight).unwrap(), "[a-dé]{0,4}");
+        // A choice between whole formats of unbounded length stays: a run of
+        // their chars would pass nearly every line.
+        assert_eq!(screen_of(r"(?:\[ab\] .*|\(cd\) .*)", tight), None);
     }
 
     fn screening_regex() -> impl proptest::strategy::Strategy<Value = String> {

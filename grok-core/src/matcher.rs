@@ -5,7 +5,6 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::Cache;
 use regex_automata::util::pool::Pool;
-use regex_automata::PatternSet;
 
 use crate::captures::Captures;
 use crate::compile;
@@ -56,20 +55,15 @@ struct MatcherInner {
 /// each state for all its expressions at once, so a long list (every
 /// library pattern, say) gets one screen per this many, each built and
 /// walked only when the search gets that far down the list.
-const SCREEN_CHUNK: usize = 64;
+const SCREEN_CHUNK: usize = Screen::MAX_LIST;
 
-type ScratchFn = Box<
-    dyn Fn() -> (Cache, PatternSet)
-        + Send
-        + Sync
-        + std::panic::RefUnwindSafe
-        + std::panic::UnwindSafe,
->;
+type ScratchFn =
+    Box<dyn Fn() -> Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
 
 /// The screen of a list and each thread's cache for it.
 struct ListScreen {
     screen: Arc<Screen>,
-    scratch: Pool<(Cache, PatternSet), ScratchFn>,
+    scratch: Pool<Cache, ScratchFn>,
 }
 
 impl ListScreen {
@@ -89,12 +83,7 @@ impl ListScreen {
             .saturating_mul(patterns.len());
         let screen = Arc::new(Screen::new(&relaxed, size_limit)?);
         let for_scratch = Arc::clone(&screen);
-        let create: ScratchFn = Box::new(move || {
-            (
-                for_scratch.create_cache(),
-                PatternSet::new(for_scratch.len()),
-            )
-        });
+        let create: ScratchFn = Box::new(move || for_scratch.create_cache());
         Some(ListScreen {
             screen,
             scratch: Pool::new(create),
@@ -104,20 +93,21 @@ impl ListScreen {
     /// The expressions of the chunk that may match `text`, as a bitmask;
     /// `None` if the screen cannot tell.
     fn candidates(&self, text: &str) -> Option<u64> {
-        let mut guard = self.scratch.get();
-        let (cache, set) = &mut *guard;
-        if !self.screen.which_may_match(cache, text, set) {
-            return None;
-        }
-        Some(set.iter().fold(0, |mask, id| mask | 1 << id.as_usize()))
+        self.screen.which_may_match(&mut self.scratch.get(), text)
     }
 }
 
-/// A search's way down a list: asks each chunk's screen once, when it first
-/// reaches the chunk.
+/// A search's way down a list: the expressions that may match, in order,
+/// each with whether it should screen itself first. Asks each chunk's
+/// screen once, when it first reaches the chunk, and then jumps from one
+/// expression the screen let through to the next.
 struct Walk<'m> {
     inner: &'m MatcherInner,
     text: &'m str,
+    /// Expressions already ruled out by literals (`None`: none are).
+    candidates: Option<&'m Candidates>,
+    /// The next expression to consider.
+    next: usize,
     /// The chunk asked last and its answer.
     asked: Option<(usize, Option<u64>)>,
     /// Whether the first expression runs before any screen is asked: the
@@ -127,29 +117,28 @@ struct Walk<'m> {
 }
 
 impl<'m> Walk<'m> {
-    fn new(inner: &'m MatcherInner, text: &'m str, first_alone: bool) -> Walk<'m> {
+    fn new(
+        inner: &'m MatcherInner,
+        text: &'m str,
+        candidates: Option<&'m Candidates>,
+        first_alone: bool,
+    ) -> Walk<'m> {
         Walk {
             inner,
             text,
+            candidates,
+            next: 0,
             asked: None,
             first_alone,
         }
     }
 
-    /// Whether expression `index` can match (`None`: it cannot), and if so
-    /// whether it should screen itself first.
-    fn verdict(&mut self, index: usize) -> Option<bool> {
-        let inner = self.inner;
-        if inner.patterns.len() < 2 {
-            return Some(false);
-        }
-        if index == 0 && self.first_alone {
-            return Some(true);
-        }
-        let chunk = index / SCREEN_CHUNK;
-        let mask = match self.asked {
+    /// The screen's answer for `chunk`, asked once.
+    fn mask(&mut self, chunk: usize) -> Option<u64> {
+        match self.asked {
             Some((asked, mask)) if asked == chunk => mask,
             _ => {
+                let inner = self.inner;
                 let start = chunk * SCREEN_CHUNK;
                 let end = inner.patterns.len().min(start + SCREEN_CHUNK);
                 let mask = inner.screens[chunk]
@@ -159,10 +148,50 @@ impl<'m> Walk<'m> {
                 self.asked = Some((chunk, mask));
                 mask
             }
-        };
-        match mask {
-            Some(mask) => (mask & 1 << (index % SCREEN_CHUNK) != 0).then_some(false),
-            None => Some(true),
+        }
+    }
+}
+
+impl Iterator for Walk<'_> {
+    /// An expression's index, and whether it should screen itself first.
+    type Item = (usize, bool);
+
+    fn next(&mut self) -> Option<(usize, bool)> {
+        let len = self.inner.patterns.len();
+        loop {
+            let index = self.next;
+            if index >= len {
+                return None;
+            }
+            self.next = index + 1;
+            if self.candidates.is_some_and(|c| !c.get(index)) {
+                continue;
+            }
+            if len < 2 {
+                return Some((index, false));
+            }
+            if index == 0 && self.first_alone {
+                return Some((index, true));
+            }
+            let chunk = index / SCREEN_CHUNK;
+            let Some(mask) = self.mask(chunk) else {
+                // No screen answer: every expression screens itself.
+                return Some((index, true));
+            };
+            // The first expression at or after `index` the screen let
+            // through, or the next chunk.
+            let base = chunk * SCREEN_CHUNK;
+            let ahead = mask & (u64::MAX << (index - base));
+            if ahead == 0 {
+                self.next = base + SCREEN_CHUNK;
+                continue;
+            }
+            let found = base + ahead.trailing_zeros() as usize;
+            self.next = found + 1;
+            if self.candidates.is_some_and(|c| !c.get(found)) {
+                continue;
+            }
+            return Some((found, false));
         }
     }
 }
@@ -250,13 +279,9 @@ impl Matcher {
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
         let candidate = self.candidates(text);
-        let mut walk = Walk::new(&self.inner, text, true);
-        self.inner.patterns.iter().enumerate().any(|(i, p)| {
-            candidate.get(i)
-                && walk
-                    .verdict(i)
-                    .is_some_and(|screen| p.is_match_as(text, screen).unwrap_or(false))
-        })
+        let patterns = &self.inner.patterns;
+        Walk::new(&self.inner, text, Some(&candidate), true)
+            .any(|(i, screen)| patterns[i].is_match_as(text, screen).unwrap_or(false))
     }
 
     /// The fields of the first pattern (in list order) that matches, with
@@ -276,12 +301,9 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
-        let mut walk = Walk::new(&self.inner, text, true);
-        for (index, pattern) in self.inner.patterns.iter().enumerate() {
-            let Some(screen) = walk.verdict(index) else {
-                continue;
-            };
-            if pattern.captures_into_as(text, caps, index, screen)? {
+        let patterns = &self.inner.patterns;
+        for (index, screen) in Walk::new(&self.inner, text, None, true) {
+            if patterns[index].captures_into_as(text, caps, index, screen)? {
                 return Ok(true);
             }
         }
@@ -292,16 +314,10 @@ impl Matcher {
     pub fn captures_all<'a>(&'a self, text: &'a str) -> Result<Vec<Captures<'a>>, Error> {
         let mut all = Vec::new();
         let candidate = self.candidates(text);
-        let mut walk = Walk::new(&self.inner, text, false);
-        for (index, pattern) in self.inner.patterns.iter().enumerate() {
-            if !candidate.get(index) {
-                continue;
-            }
-            let Some(screen) = walk.verdict(index) else {
-                continue;
-            };
+        let patterns = &self.inner.patterns;
+        for (index, screen) in Walk::new(&self.inner, text, Some(&candidate), false) {
             let mut caps = Captures::new();
-            if pattern.captures_into_as(text, &mut caps, index, screen)? {
+            if patterns[index].captures_into_as(text, &mut caps, index, screen)? {
                 all.push(caps);
             }
         }

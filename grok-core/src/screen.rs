@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::{Dot, Hir, Look, Repetition};
 
 use crate::compile;
@@ -36,9 +36,15 @@ enum Stop {
 }
 
 impl Screen {
+    /// Most expressions one list screen takes (its answer is a `u64` mask).
+    pub(crate) const MAX_LIST: usize = 64;
+
     /// A screen over the relaxed regexes (HIR) of a list of expressions;
     /// `None` if it does not build (size limit).
     pub(crate) fn new(relaxed: &[Hir], size_limit: usize) -> Option<Screen> {
+        if relaxed.len() > Screen::MAX_LIST {
+            return None;
+        }
         // `screen(?s:.)*\z`: the walk then meets a match state only at the
         // end, whose expressions are those that matched anywhere.
         let tail = Hir::concat(vec![
@@ -110,8 +116,9 @@ impl Screen {
         !matches!(self.dfa.try_search_fwd(cache, &input), Ok(None))
     }
 
-    /// Which expressions may match `hay` (by index in the list given to
-    /// [`Screen::new`]); `false` when the screen cannot tell, and then
+    /// Which expressions may match `hay`, as a mask (bit `i`: expression
+    /// `i` of the list given to [`Screen::new`], which has at most
+    /// [`Screen::MAX_LIST`]); `None` when the screen cannot tell, and then
     /// every expression may.
     ///
     /// One walk over the bytes: each expression's screen is followed by
@@ -120,36 +127,41 @@ impl Screen {
     /// on the screens alone stops at every match of every expression, which
     /// on a long list is nearly every byte.) After the lazy DFA gives up
     /// (its cache filling again and again), the screen stays off.
-    pub(crate) fn which_may_match(
-        &self,
-        cache: &mut Cache,
-        hay: &str,
-        set: &mut PatternSet,
-    ) -> bool {
-        set.clear();
+    pub(crate) fn which_may_match(&self, cache: &mut Cache, hay: &str) -> Option<u64> {
         if self.gave_up.load(Ordering::Relaxed) {
-            return false;
+            return None;
         }
-        match self.walk(cache, hay, set) {
-            Ok(()) => true,
-            Err(Stop::Quit) => false,
+        match self.walk(cache, hay) {
+            Ok(mask) => Some(mask),
+            Err(Stop::Quit) => None,
             Err(Stop::GaveUp) => {
                 self.gave_up.store(true, Ordering::Relaxed);
-                false
+                None
             }
         }
     }
 
-    fn walk(&self, cache: &mut Cache, hay: &str, set: &mut PatternSet) -> Result<(), Stop> {
+    fn walk(&self, cache: &mut Cache, hay: &str) -> Result<u64, Stop> {
         let dfa = &self.dfa;
         let mut id = dfa
             .start_state_forward(cache, &Input::new(hay))
             .map_err(|_| Stop::Quit)?;
         for &byte in hay.as_bytes() {
-            id = dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?;
+            // The table lookup alone while the state is plain and the
+            // transition known; the checked step otherwise.
+            let next = if id.is_tagged() {
+                id
+            } else {
+                dfa.next_state_untagged(cache, id, byte)
+            };
+            id = if next.is_tagged() {
+                dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?
+            } else {
+                next
+            };
             if id.is_tagged() {
                 if id.is_dead() {
-                    return Ok(());
+                    return Ok(0);
                 }
                 if id.is_quit() {
                     return Err(Stop::Quit);
@@ -160,17 +172,13 @@ impl Screen {
         if id.is_quit() {
             return Err(Stop::Quit);
         }
+        let mut mask = 0u64;
         if id.is_match() {
             for i in 0..dfa.match_len(cache, id) {
-                set.insert(dfa.match_pattern(cache, id, i));
+                mask |= 1 << dfa.match_pattern(cache, id, i).as_usize();
             }
         }
-        Ok(())
-    }
-
-    /// How many expressions it screens.
-    pub(crate) fn len(&self) -> usize {
-        self.dfa.pattern_len()
+        Ok(mask)
     }
 }
 
@@ -189,23 +197,22 @@ mod tests {
     fn a_list_screen_names_the_expressions_that_may_match() {
         let screen = Screen::new(&hirs(&["a[0-9]+", "b", "(?:x|y)z"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
-        let mut set = PatternSet::new(screen.len());
-        assert!(screen.which_may_match(&mut cache, "-- b a12 --", &mut set));
-        assert_eq!(set.iter().map(|p| p.as_usize()).collect::<Vec<_>>(), [0, 1]);
-        assert!(screen.which_may_match(&mut cache, "nothing here", &mut set));
-        assert!(set.is_empty());
+        assert_eq!(
+            screen.which_may_match(&mut cache, "-- b a12 --"),
+            Some(0b011)
+        );
+        assert_eq!(screen.which_may_match(&mut cache, "xz"), Some(0b100));
+        assert_eq!(screen.which_may_match(&mut cache, "nothing here"), Some(0));
     }
 
     #[test]
     fn a_word_boundary_on_non_ascii_text_is_a_perhaps() {
         let screen = Screen::new(&hirs(&[r"\bab\b", "zz"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
-        let mut set = PatternSet::new(screen.len());
-        assert!(screen.which_may_match(&mut cache, "x ab y", &mut set));
-        assert_eq!(set.len(), 1);
+        assert_eq!(screen.which_may_match(&mut cache, "x ab y"), Some(0b01));
         // `½ab` has no boundary before `a` in Oniguruma's reading; the DFA
         // cannot read it, so it does not answer.
-        assert!(!screen.which_may_match(&mut cache, "½ab", &mut set));
+        assert_eq!(screen.which_may_match(&mut cache, "½ab"), None);
         let one = Screen::build(&hirs(&[r"\bab\b"]), 1 << 20).unwrap();
         let mut cache = one.create_cache();
         assert!(one.may_match(&mut cache, "½ab"));
