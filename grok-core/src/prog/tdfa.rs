@@ -407,8 +407,10 @@ impl Tdfa {
     }
 
     /// Runs from `start` until no thread is left, the text ends or a tail
-    /// is reached; `None` to give up.
-    #[inline]
+    /// is reached; `None` to give up. Not inlined: in a function of its
+    /// own the byte loop keeps its pointers in registers (inlined into the
+    /// engine's search, it reloaded them from the stack on every byte).
+    #[inline(never)]
     fn run(&self, prog: &Prog, cache: &mut TdfaCache, bytes: &[u8], start: usize) -> Option<Stop> {
         let behind = match start.checked_sub(1).map(|i| bytes[i]) {
             None => self.behind_reps.len() - 1,
@@ -422,17 +424,27 @@ impl Tdfa {
             return Some(stop);
         }
         loop {
-            let class = match bytes.get(at) {
-                Some(&b) => usize::from(self.class_of[usize::from(b)]),
-                None => eoi,
+            // Plain transitions, a table lookup per byte, with the table
+            // and the text held in locals (registers) for the loop.
+            let (index, next) = {
+                let trans = &cache.trans[..];
+                let class_of = &self.class_of;
+                loop {
+                    let Some(&b) = bytes.get(at) else {
+                        // The end of the text is always marked SLOW.
+                        let index = state as usize + eoi;
+                        break (index, trans[index]);
+                    };
+                    let index = state as usize + usize::from(class_of[usize::from(b)]);
+                    let next = trans[index];
+                    if next & SLOW != 0 {
+                        break (index, next);
+                    }
+                    state = next;
+                    at += 1;
+                }
             };
-            let index = state as usize + class;
-            let next = cache.trans[index];
-            if next & SLOW == 0 {
-                state = next;
-                at += 1;
-                continue;
-            }
+            let class = index - state as usize;
             // Register moves, a dead end, the end of the text, a non-ASCII
             // byte, or a transition not built yet.
             if class == self.quit {
@@ -573,7 +585,9 @@ impl Tdfa {
     }
 
     /// Builds the transition of `state` (premultiplied) on `class` (below
-    /// `quit`, or the end of the text).
+    /// `quit`, or the end of the text). Kept out of [`Tdfa::run`]'s loop,
+    /// which it would crowd out of registers.
+    #[inline(never)]
     fn build(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<()> {
         let key = cache.keys[state as usize / self.stride].clone();
         let slots = prog.guards.len();
