@@ -1089,7 +1089,7 @@ impl Coarsening {
         let min_len = props.minimum_len()?;
         let max_len = props.maximum_len()?;
         let min = if ascii { min_len } else { min_len / 4 };
-        let max = Some(max_len).filter(|&max| max - min <= self.widest_count as usize);
+        let max = (max_len - min <= self.widest_count as usize).then_some(max_len);
         Some(Hir::repetition(Repetition {
             min: u32::try_from(min).ok()?,
             max: max.map(u32::try_from).transpose().ok()?,
