@@ -59,22 +59,45 @@ struct CharSet {
     bytewise: bool,
 }
 
-/// Membership of every byte, one load per test.
+/// Membership of every byte, one load per test, and the fastest way to
+/// find the end of a run of members.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct ByteTable(Box<[bool; 256]>);
+struct ByteTable {
+    members: Box<[bool; 256]>,
+    /// The bytes outside the set when there are at most three of them (a
+    /// run then ends at the first of them, found with `memchr`).
+    outside: Option<Box<[u8]>>,
+}
 
 impl ByteTable {
     fn new(set: &ByteSet) -> ByteTable {
-        let mut table = Box::new([false; 256]);
-        for (b, member) in table.iter_mut().enumerate() {
+        let mut members = Box::new([false; 256]);
+        for (b, member) in members.iter_mut().enumerate() {
             *member = set.contains(b as u8);
         }
-        ByteTable(table)
+        let outside: Vec<u8> = (0..=255u8).filter(|&b| !members[usize::from(b)]).collect();
+        let outside = (outside.len() <= 3).then(|| outside.into());
+        ByteTable { members, outside }
     }
 
     #[inline(always)]
     fn contains(&self, b: u8) -> bool {
-        self.0[usize::from(b)]
+        self.members[usize::from(b)]
+    }
+
+    /// The end of the run of members that starts at `from`, looking no
+    /// further than `limit` (`from <= limit <= hay.len()`).
+    #[inline(never)]
+    fn run_end(&self, hay: &[u8], from: usize, limit: usize) -> usize {
+        let text = &hay[from..limit];
+        let found = match self.outside.as_deref() {
+            Some(&[]) => None,
+            Some(&[a]) => memchr::memchr(a, text),
+            Some(&[a, b]) => memchr::memchr2(a, b, text),
+            Some(&[a, b, c]) => memchr::memchr3(a, b, c, text),
+            _ => text.iter().position(|&b| !self.contains(b)),
+        };
+        found.map_or(limit, |n| from + n)
     }
 }
 
@@ -1016,9 +1039,7 @@ fn scan_bytes(
     loop {
         let from = q;
         let chunk_end = limit.min(q + 64);
-        while q < chunk_end && set.bytes.contains(hay[q]) {
-            q += 1;
-        }
+        q = set.bytes.run_end(hay, q, chunk_end);
         if use_memo && unbounded && q > from {
             if let Some(j) = memo.visited.first_in(base + from + 1, base + q) {
                 return utf8::prev_boundary(hay, j - base);
@@ -1114,6 +1135,27 @@ mod tests {
                 })
                 .collect()
         })
+    }
+
+    #[test]
+    fn runs_of_members_end_at_the_first_byte_outside_the_set() {
+        let hay = b"ab,cd;ef\ngh";
+        for outside in [&b""[..], b"\n", b",\n", b",;\n", b",;\nx"] {
+            let mut set = ByteSet::ALL;
+            for &b in outside {
+                set.0[usize::from(b >> 6)] &= !(1 << (b & 63));
+            }
+            let table = ByteTable::new(&set);
+            assert_eq!(table.outside.is_some(), outside.len() <= 3);
+            for from in 0..=hay.len() {
+                for limit in from..=hay.len() {
+                    let expected = (from..limit)
+                        .find(|&i| outside.contains(&hay[i]))
+                        .unwrap_or(limit);
+                    assert_eq!(table.run_end(hay, from, limit), expected);
+                }
+            }
+        }
     }
 
     #[test]

@@ -422,7 +422,7 @@ impl Tdfa {
     }
 
     /// If `state` is a tail, scans its run from `at`.
-    #[inline]
+    #[inline(always)]
     fn tail(
         &self,
         prog: &Prog,
@@ -433,10 +433,7 @@ impl Tdfa {
     ) -> Option<Stop> {
         let tail = cache.tails[state as usize / self.stride].as_ref()?;
         let set = &prog.sets[tail.set as usize].bytes;
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| !set.contains(b))
-            .map_or(bytes.len(), |n| at + n);
+        let end = set.run_end(bytes, at, bytes.len());
         Some(Stop {
             state,
             at: end,
