@@ -2,7 +2,7 @@
 //! time), the checks at the positions its markers report, and Oniguruma
 //! under a retry limit only when a check fails.
 
-use regex_automata::dfa::onepass;
+use regex_automata::dfa::{dense, onepass, Automaton, StartKind};
 use regex_automata::hybrid;
 use regex_automata::meta;
 use regex_automata::nfa::thompson;
@@ -34,6 +34,52 @@ pub enum Decision {
     Exact,
 }
 
+/// The anchored leftmost-first DFA of an atomic group's body, if it fits
+/// `size_limit` and its start state is the same after any char.
+fn atomic_dfa(nfa: &thompson::NFA, size_limit: usize) -> Option<Box<dense::DFA<Vec<u32>>>> {
+    let dfa = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .start_kind(StartKind::Anchored)
+                .unicode_word_boundary(true)
+                .dfa_size_limit(Some(size_limit))
+                .determinize_size_limit(Some(size_limit)),
+        )
+        .build_from_nfa(nfa)
+        .ok()?;
+    dfa.universal_start_state(Anchored::Yes)?;
+    Some(Box::new(dfa))
+}
+
+/// Where the first match of `dfa` (built by [`atomic_dfa`]) from `start`
+/// ends: `Some(None)` if there is none, `None` if the DFA cannot tell (a
+/// non-ASCII byte next to a Unicode word boundary).
+fn first_match_end(dfa: &dense::DFA<Vec<u32>>, hay: &str, start: usize) -> Option<Option<usize>> {
+    let mut state = dfa.universal_start_state(Anchored::Yes)?;
+    let mut end = None;
+    for (at, &b) in hay.as_bytes().iter().enumerate().skip(start) {
+        state = dfa.next_state(state, b);
+        if dfa.is_special_state(state) {
+            if dfa.is_match_state(state) {
+                // Matches are reported one byte late.
+                end = Some(at);
+            } else if dfa.is_dead_state(state) {
+                return Some(end);
+            } else if dfa.is_quit_state(state) {
+                return None;
+            }
+        }
+    }
+    state = dfa.next_eoi_state(state);
+    if dfa.is_match_state(state) {
+        end = Some(hay.len());
+    } else if dfa.is_quit_state(state) {
+        return None;
+    }
+    Some(end)
+}
+
 /// A check, the relaxed group that marks where it applies, and the tracked
 /// loops around it.
 type Marker = (usize, Check, Box<[usize]>);
@@ -63,6 +109,11 @@ enum Check {
     },
     Atomic {
         re: meta::Regex,
+        /// The body as an anchored leftmost-first dense DFA whose start
+        /// does not depend on the char before: a table walk to the end of
+        /// the body's first match, the cheapest way to judge a short group
+        /// (NUMBER's) when it fits.
+        dense: Option<Box<dense::DFA<Vec<u32>>>>,
         /// The body as a one-pass DFA, when it is one (`[0-9]+(?:\.[0-9]+)?`
         /// is): its anchored leftmost-first match is the atomic group's, in
         /// one pass with no backtracking.
@@ -730,9 +781,11 @@ impl Check {
             }
             CheckSpec::Atomic { body } => {
                 let body = Relaxed::parse(body);
+                let nfa = body.nfa(size_limit).ok();
                 let check = Check::Atomic {
                     re: body.regex(size_limit)?,
-                    onepass: body.nfa(size_limit).ok().and_then(|nfa| {
+                    dense: nfa.as_ref().and_then(|nfa| atomic_dfa(nfa, size_limit)),
+                    onepass: nfa.and_then(|nfa| {
                         onepass::Builder::new()
                             .configure(
                                 onepass::Config::new()
@@ -783,9 +836,21 @@ impl Check {
         start: usize,
         end: usize,
     ) -> bool {
-        let Check::Atomic { onepass, prog, .. } = self else {
+        let Check::Atomic {
+            dense,
+            onepass,
+            prog,
+            ..
+        } = self
+        else {
             return self.holds(hay, start, end);
         };
+        if let Some(found) = dense
+            .as_deref()
+            .and_then(|dfa| first_match_end(dfa, hay, start))
+        {
+            return found == Some(end);
+        }
         if let (Some(dfa), Some(Some(cache))) = (onepass, scratch.onepass.get_mut(index)) {
             let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
             let mut slots = [None, None];
@@ -867,6 +932,65 @@ impl Check {
                     Ok(Some(len)) if len == end - start
                 )
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn nfa(body: &str) -> thompson::NFA {
+        Relaxed::parse(body).nfa(1 << 20).unwrap()
+    }
+
+    /// Where the leftmost-first match of `body` anchored at `start` ends.
+    fn reference_end(body: &str, hay: &str, start: usize) -> Option<usize> {
+        let re = Relaxed::parse(body).regex(1 << 20).unwrap();
+        re.search(&Input::new(hay).range(start..).anchored(Anchored::Yes))
+            .map(|m| m.end())
+    }
+
+    const BODIES: [&str; 5] = [
+        r"[+-]?(?:(?:[0-9]+(?:\.[0-9]+)?)|(?:\.[0-9]+))",
+        "a|ab",
+        "(?:ab)*?c?",
+        "x*",
+        r"\w+\b",
+    ];
+
+    #[test]
+    fn the_atomic_dfa_finds_the_first_match_of_the_body() {
+        let dfa = atomic_dfa(&nfa(BODIES[0]), 1 << 20).unwrap();
+        assert_eq!(first_match_end(&dfa, "HTTP/1.1\"", 5), Some(Some(8)));
+        assert_eq!(first_match_end(&dfa, "-12.5.3", 0), Some(Some(5)));
+        assert_eq!(first_match_end(&dfa, "12.", 0), Some(Some(2)));
+        assert_eq!(first_match_end(&dfa, "x", 0), Some(None));
+        let dfa = atomic_dfa(&nfa("a|ab"), 1 << 20).unwrap();
+        assert_eq!(first_match_end(&dfa, "ab", 0), Some(Some(1)));
+    }
+
+    #[test]
+    fn the_atomic_dfa_defers_unicode_word_boundaries_next_to_non_ascii() {
+        let dfa = atomic_dfa(&nfa(r"\w+\b"), 1 << 20).unwrap();
+        assert_eq!(first_match_end(&dfa, "ab cd", 0), Some(Some(2)));
+        assert_eq!(first_match_end(&dfa, "abé", 0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_atomic_dfa_agrees_with_the_regex(
+            body in 0..BODIES.len(),
+            hay in "[ab0-9.+x c-]{0,12}",
+            start in 0usize..12,
+        ) {
+            let start = start.min(hay.len());
+            let dfa = atomic_dfa(&nfa(BODIES[body]), 1 << 20).unwrap();
+            prop_assert_eq!(
+                first_match_end(&dfa, &hay, start),
+                Some(reference_end(BODIES[body], &hay, start))
+            );
         }
     }
 }
