@@ -73,6 +73,12 @@ pub(crate) struct Tdfa {
     /// start of the text.
     behind_of: [u8; 128],
     behind_reps: Vec<Option<u8>>,
+    /// Per instruction: whether a thread there may read the char behind
+    /// before its next byte (its epsilon moves reach a look-around or a
+    /// look-behind guard). A state none of whose threads may is built with
+    /// look-behind class 0, so runs of mixed chars (`\S+` over letters and
+    /// punctuation) stay in one state.
+    reads_behind: Box<[bool]>,
     /// Transitions per state: one per class, then `quit`, then end of
     /// text.
     stride: usize,
@@ -102,10 +108,96 @@ struct Slow {
     /// Register moves, `ops[start..start + len]`.
     start: u32,
     len: u32,
-    /// The next state has no threads left.
-    dead: bool,
+    /// What else the transition does, [`Slow::STOP`] and the rest (0 for
+    /// register moves alone).
+    flags: u8,
+}
+
+impl Slow {
+    /// The attempt ends: the next state has no threads left, or this is
+    /// the end of the text.
+    const STOP: u8 = 1;
     /// The next state is a [`Tail`].
-    tail: bool,
+    const TAIL: u8 = 2;
+    /// A loop back to the same state with no moves: the state may skip a
+    /// whole run of such bytes (see [`Skip`]).
+    const SKIP: u8 = 4;
+}
+
+/// Most bytes that may leave a state for it to skip runs: a state that
+/// stays put on all but a few ASCII bytes (`\S+`, `[^"]+`, `.*?"`) reads
+/// long runs.
+const MAX_EXITS: usize = 8;
+/// Skips a state makes before judging whether they pay.
+const SKIP_TRIAL: u32 = 32;
+/// Shortest average run (bytes) for which skipping beats the table walk.
+const SKIP_MIN_RUN: u32 = 8;
+/// Largest exit byte + 1 for which [`Skip::Below`] is used.
+const BELOW_LIMIT: u8 = 0x40;
+
+/// How a state skips the run of bytes on which it loops to itself.
+#[derive(Clone, Debug)]
+enum Skip {
+    /// Not decided yet (decided the first time a loop byte is read).
+    Unknown,
+    /// Too many ways out: the state walks the table byte by byte.
+    Never,
+    /// The run ends at the first exit byte or non-ASCII byte; at most
+    /// three exits, found with `memchr`.
+    Memchr(Box<[u8]>),
+    /// Every exit byte is below `bound`: eight bytes at a time, looking
+    /// for one below `bound` or at or above 0x80, then `exits` decides.
+    Below { bound: u8, exits: Box<[bool; 128]> },
+}
+
+impl Skip {
+    /// Where the run that `from` starts ends: the first exit or non-ASCII
+    /// byte at or after `from`, or the end of `bytes`.
+    fn run_end(&self, bytes: &[u8], from: usize) -> usize {
+        match self {
+            Skip::Unknown | Skip::Never => from,
+            Skip::Memchr(exits) => {
+                let rest = &bytes[from..];
+                let found = match **exits {
+                    [] => None,
+                    [a] => memchr::memchr(a, rest),
+                    [a, b] => memchr::memchr2(a, b, rest),
+                    [a, b, c, ..] => memchr::memchr3(a, b, c, rest),
+                };
+                let end = found.map_or(bytes.len(), |n| from + n);
+                let run = &bytes[from..end];
+                if run.is_ascii() {
+                    end
+                } else {
+                    from + run.iter().take_while(|b| b.is_ascii()).count()
+                }
+            }
+            Skip::Below { bound, exits } => {
+                const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+                const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+                let below = ONES * u64::from(*bound);
+                let mut at = from;
+                loop {
+                    while let Some(word) = bytes.get(at..).and_then(|r| r.first_chunk::<8>()) {
+                        let w = u64::from_le_bytes(*word);
+                        // The lowest flagged byte is below `bound` or not
+                        // ASCII (borrows only flag bytes above it).
+                        let flagged = (w.wrapping_sub(below) | w) & HIGH;
+                        if flagged != 0 {
+                            at += (flagged.trailing_zeros() / 8) as usize;
+                            break;
+                        }
+                        at += 8;
+                    }
+                    match bytes.get(at) {
+                        None => return bytes.len(),
+                        Some(&b) if b >= 0x80 || exits[usize::from(b)] => return at,
+                        Some(_) => at += 1,
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Per-thread state of a [`Tdfa`]: the states built so far and the
@@ -126,6 +218,9 @@ pub(crate) struct TdfaCache {
     starts: Vec<u32>,
     /// Per state, its [`Tail`] if it has one.
     tails: Vec<Option<Tail>>,
+    /// Per state, how it skips its loop bytes, and during its trial, how
+    /// many runs it skipped and their bytes.
+    skips: Vec<(Skip, u32, u32)>,
     regs: Vec<usize>,
     restarts: u32,
 }
@@ -139,6 +234,54 @@ struct Tail {
     set: u32,
     /// The slots saved between the run and the match.
     ends: Box<[usize]>,
+}
+
+/// For each instruction of `prog`, whether its epsilon moves may reach an
+/// instruction that reads the char behind: a look-around, or a save guarded
+/// by a look-behind rule. Repeats are taken to be past their minimum, an
+/// over-approximation.
+fn reads_behind(prog: &Prog, rules: &[Option<(u32, GuardRule)>]) -> Box<[bool]> {
+    let n = prog.insts.len();
+    let mut reads = vec![false; n];
+    let mut into: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut work = Vec::new();
+    for (i, inst) in prog.insts.iter().enumerate() {
+        let (reads_here, next): (bool, &[u32]) = match inst {
+            Inst::Lit { bytes, next } if bytes.is_empty() => (false, std::slice::from_ref(next)),
+            Inst::Lit { .. } | Inst::Class { .. } | Inst::Match => (false, &[]),
+            Inst::Repeat { next, .. } => (false, std::slice::from_ref(next)),
+            Inst::Split { alts, .. } => {
+                for &(alt, _) in alts.iter() {
+                    into[alt as usize].push(i as u32);
+                }
+                (false, &[])
+            }
+            Inst::Save { slot, next } => {
+                let behind = matches!(
+                    rules.get(*slot as usize),
+                    Some(Some((_, GuardRule::Char { ahead: false, .. })))
+                );
+                (behind, std::slice::from_ref(next))
+            }
+            Inst::Look { .. } => (true, &[]),
+        };
+        for &to in next {
+            into[to as usize].push(i as u32);
+        }
+        if reads_here {
+            reads[i] = true;
+            work.push(i as u32);
+        }
+    }
+    while let Some(i) = work.pop() {
+        for &from in &into[i as usize] {
+            if !reads[from as usize] {
+                reads[from as usize] = true;
+                work.push(from);
+            }
+        }
+    }
+    reads.into()
 }
 
 /// Where an attempt stopped.
@@ -262,8 +405,10 @@ impl Tdfa {
         class_of[..128].copy_from_slice(&classes);
         let mut behind_reps: Vec<Option<u8>> = behind_reps.into_iter().map(Some).collect();
         behind_reps.push(None);
+        let reads_behind = reads_behind(prog, &rules);
         Some(Tdfa {
             class_of,
+            reads_behind,
             stride: quit + 2,
             quit,
             reps,
@@ -389,13 +534,13 @@ impl Tdfa {
                     at += 1;
                 }
             };
-            let class = index - state as usize;
-            // Register moves, a dead end, the end of the text, a non-ASCII
-            // byte, or a transition not built yet.
-            if class == self.quit {
-                return None;
-            }
+            // A transition not built yet, or a non-ASCII byte (never
+            // built); then register moves and the rarer cases in `flags`.
             if next == UNKNOWN {
+                let class = index - state as usize;
+                if class == self.quit {
+                    return None;
+                }
                 self.build(prog, cache, state, class)?;
             }
             let slow = cache.slow[index];
@@ -406,8 +551,17 @@ impl Tdfa {
                     cache.regs[usize::from(src)]
                 };
             }
+            if slow.flags == 0 {
+                state = slow.next;
+                at += 1;
+                continue;
+            }
+            if slow.flags & Slow::SKIP != 0 {
+                at = self.skip(prog, cache, bytes, state, at)?;
+                continue;
+            }
             state = slow.next;
-            if slow.dead || class == eoi {
+            if slow.flags & Slow::STOP != 0 {
                 return Some(Stop {
                     state,
                     at,
@@ -415,7 +569,7 @@ impl Tdfa {
                 });
             }
             at += 1;
-            if slow.tail {
+            if slow.flags & Slow::TAIL != 0 {
                 return self.tail(prog, cache, bytes, state, at);
             }
         }
@@ -512,11 +666,13 @@ impl Tdfa {
             cache.ops.clear();
             cache.starts.clear();
             cache.tails.clear();
+            cache.skips.clear();
             cache.restarts += 1;
             return None;
         }
         let id = (cache.keys.len() * self.stride) as u32;
         cache.tails.push(self.tail_of(prog, &key));
+        cache.skips.push((Skip::Unknown, 0, 0));
         cache.keys.push(key.clone());
         cache.ids.insert(key, id);
         cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
@@ -524,6 +680,79 @@ impl Tdfa {
             .slow
             .resize(cache.slow.len() + self.stride, Slow::default());
         Some(id)
+    }
+
+    /// Reads the loop byte at `at` in `state` and the rest of its run;
+    /// returns where the run ends. Decides the state's [`Skip`] first if
+    /// needed (`None`: the cache filled up meanwhile).
+    fn skip(
+        &self,
+        prog: &Prog,
+        cache: &mut TdfaCache,
+        bytes: &[u8],
+        state: u32,
+        at: usize,
+    ) -> Option<usize> {
+        let number = state as usize / self.stride;
+        if matches!(cache.skips[number].0, Skip::Unknown) {
+            let skip = self.decide_skip(prog, cache, state)?;
+            if matches!(skip, Skip::Never) {
+                self.stop_skipping(cache, state);
+            }
+            cache.skips[number].0 = skip;
+        }
+        let (skip, runs, run_bytes) = &mut cache.skips[number];
+        let end = skip.run_end(bytes, at + 1).max(at + 1);
+        if *runs < SKIP_TRIAL {
+            *runs += 1;
+            *run_bytes = run_bytes.saturating_add((end - at) as u32);
+            if *runs == SKIP_TRIAL && *run_bytes < SKIP_TRIAL * SKIP_MIN_RUN {
+                *skip = Skip::Never;
+                self.stop_skipping(cache, state);
+            }
+        }
+        Some(end)
+    }
+
+    /// Makes the loop transitions of `state` plain table lookups.
+    fn stop_skipping(&self, cache: &mut TdfaCache, state: u32) {
+        let base = state as usize;
+        for class in 0..self.quit {
+            let slow = &mut cache.slow[base + class];
+            if slow.flags & Slow::SKIP != 0 {
+                slow.flags &= !Slow::SKIP;
+                cache.trans[base + class] = state;
+            }
+        }
+    }
+
+    /// Builds every byte transition of `state` and judges how it may skip
+    /// its loop bytes; a state that may not gets plain loop transitions.
+    #[inline(never)]
+    fn decide_skip(&self, prog: &Prog, cache: &mut TdfaCache, state: u32) -> Option<Skip> {
+        let base = state as usize;
+        for class in 0..self.quit {
+            if cache.trans[base + class] == UNKNOWN {
+                self.build(prog, cache, state, class)?;
+            }
+        }
+        let mut exits = Box::new([false; 128]);
+        for (b, exit) in exits.iter_mut().enumerate() {
+            *exit = cache.slow[base + usize::from(self.class_of[b])].flags & Slow::SKIP == 0;
+        }
+        let exit_bytes: Vec<u8> = (0..128u8).filter(|&b| exits[usize::from(b)]).collect();
+        let skip = match exit_bytes.len() {
+            0..=3 => Skip::Memchr(exit_bytes.into()),
+            n if n <= MAX_EXITS => match exit_bytes.last() {
+                Some(&last) if last < BELOW_LIMIT => Skip::Below {
+                    bound: last + 1,
+                    exits,
+                },
+                _ => Skip::Never,
+            },
+            _ => Skip::Never,
+        };
+        Some(skip)
     }
 
     /// Builds the transition of `state` (premultiplied) on `class` (below
@@ -590,6 +819,7 @@ impl Tdfa {
             .collect::<Option<Box<[u16]>>>()?;
         let dead = threads.is_empty();
         let behind = match next {
+            Some(_) if !threads.iter().any(|&(i, _)| self.reads_behind[i as usize]) => 0,
             Some(b) => self.behind_of[usize::from(b)],
             None => key.behind,
         };
@@ -603,17 +833,21 @@ impl Tdfa {
         let id = self.intern(prog, cache, new)?;
         let index = state as usize + class;
         let tail = cache.tails[id as usize / self.stride].is_some();
-        cache.trans[index] = if ops.is_empty() && !dead && !tail && next.is_some() {
-            id
-        } else {
-            id | SLOW
-        };
+        let plain = ops.is_empty() && !dead && !tail && next.is_some();
+        let skip = plain
+            && id == state
+            && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
+        cache.trans[index] = if plain && !skip { id } else { id | SLOW };
         cache.slow[index] = Slow {
             next: id,
             start: cache.ops.len() as u32,
             len: ops.len() as u32,
-            dead,
-            tail,
+            flags: if dead || next.is_none() {
+                Slow::STOP
+            } else {
+                0
+            } | if tail { Slow::TAIL } else { 0 }
+                | if skip { Slow::SKIP } else { 0 },
         };
         cache.ops.extend(ops);
         if cache.regs.len() < names.len() + 2 {
@@ -848,4 +1082,103 @@ fn sequence(moves: Vec<(u16, Val)>, spare: u16) -> Vec<(u16, u16)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exits_of(bytes: &[u8]) -> Box<[bool; 128]> {
+        let mut exits = Box::new([false; 128]);
+        for &b in bytes {
+            exits[usize::from(b)] = true;
+        }
+        exits
+    }
+
+    /// The first byte at or after `from` in `exits` or not ASCII.
+    fn naive(bytes: &[u8], from: usize, exits: &[u8]) -> usize {
+        (from..bytes.len())
+            .find(|&i| bytes[i] >= 0x80 || exits.contains(&bytes[i]))
+            .unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn skipped_runs_end_at_an_exit_or_a_non_ascii_byte() {
+        let whitespace = b" \t\n\x0b\x0c\r";
+        let hays: [&[u8]; 5] = [
+            b"GET /index.html?a=1 HTTP/1.1",
+            "/caf\u{e9}/menu x".as_bytes(),
+            b"a\x01b\x02c\"d\\e tail of more than eight bytes",
+            b"",
+            b"0123456789abcdef0123456789abcdef\t",
+        ];
+        let skips = [
+            (Skip::Memchr(Box::new(*b"\"\\")), &b"\"\\"[..]),
+            (Skip::Memchr(Box::new([])), &b""[..]),
+            (
+                Skip::Below {
+                    bound: b' ' + 1,
+                    exits: exits_of(whitespace),
+                },
+                &whitespace[..],
+            ),
+        ];
+        for hay in hays {
+            for (skip, exits) in &skips {
+                for from in 0..=hay.len() {
+                    assert_eq!(
+                        skip.run_end(hay, from),
+                        naive(hay, from, exits),
+                        "{skip:?} on {hay:?} from {from}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn states_that_skip_agree_with_the_program_before_and_after_their_trial() {
+        let pattern = r#"^(\S+) "((?:\\.|[^\\"]+)*)" (.*?)!(x*)"#;
+        let hir =
+            regex_automata::util::syntax::parse_with(pattern, &crate::compile::relaxed_syntax())
+                .unwrap();
+        let prog = Prog::new(&hir).unwrap();
+        let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
+        let mut cache = TdfaCache::default();
+        let slot_len = 2 * (hir.properties().explicit_captures_len() + 1);
+        let long = "/a/very/long/path/of/the/request?with=query";
+        let hays: Vec<String> = (0..3 * SKIP_TRIAL as usize)
+            .map(|i| match (i / SKIP_TRIAL as usize, i % 3) {
+                // Short runs outside the quotes first: those states stop
+                // skipping after their trial; the quoted run goes on.
+                (0, _) => format!("a{i} \"{long} \\\"x\\\" {long}\" b!"),
+                (_, 0) => format!("{long}{i} \"say \\\"hi\\\" {long}\" then {long}!xx"),
+                (_, 1) => format!("{long} \"caf\u{e9}\" {long}!"),
+                _ => format!("{long} \"unterminated {long}"),
+            })
+            .collect();
+        for hay in &hays {
+            let mut slots = vec![None; slot_len];
+            let mut expected = vec![None; slot_len];
+            let found = prog.search(
+                &mut super::super::ProgMemo::default(),
+                hay,
+                &mut expected,
+                &|_, _| true,
+            );
+            match tdfa.search(&prog, &mut cache, hay, &mut slots, &|_, _| true) {
+                Outcome::Found => assert_eq!((true, &slots), (found, &expected), "{hay:?}"),
+                Outcome::NotFound => assert!(!found, "{hay:?}"),
+                Outcome::GaveUp => assert!(!hay.is_ascii(), "{hay:?}"),
+            }
+        }
+        let skips = &cache.skips;
+        assert!(skips
+            .iter()
+            .any(|(s, _, _)| matches!(s, Skip::Memchr(_) | Skip::Below { .. })));
+        assert!(skips
+            .iter()
+            .any(|(s, runs, _)| matches!(s, Skip::Never) && *runs == SKIP_TRIAL));
+    }
 }
