@@ -163,9 +163,10 @@ pub(crate) struct Engine {
     tdfa: Option<Tdfa>,
     /// Extracts captures where `prog` cannot (too large a program).
     backtracker: Backtracker,
-    /// Which checks the backtracker enforces while searching (zero-width
-    /// look-arounds); the others are verified after the match.
-    enforced: Box<[bool]>,
+    /// The checks the searches that take guards (the program, the tagged
+    /// DFA, the backtracker) do not enforce while searching: all but the
+    /// zero-width look-arounds. They are verified after the match.
+    unenforced: Box<[usize]>,
     /// Whether anything beyond the match itself is needed (fields or checks).
     needs_groups: bool,
     /// Relaxed group index of each field id (`None`: not in the relaxed regex).
@@ -459,6 +460,7 @@ impl Engine {
                 }
             }
         }
+        let unenforced = (0..checks.len()).filter(|&i| !enforced[i]).collect();
         let tdfa = prog.as_ref().and_then(|prog| {
             Tdfa::new(prog, |check| match &checks[check as usize].1 {
                 Check::Char {
@@ -478,7 +480,7 @@ impl Engine {
             prog,
             tdfa,
             backtracker,
-            enforced: enforced.into(),
+            unenforced,
             needs_groups,
             relaxed,
             screen: OnceLock::new(),
@@ -638,22 +640,21 @@ impl Engine {
                         _ => false,
                     }
                 };
-                let all_pass = self
-                    .checks
-                    .iter()
-                    .enumerate()
-                    .all(|(i, (group, check, loops))| {
-                        if guarded && self.enforced[i] {
-                            return true;
+                let mut holds = |i: usize| {
+                    let (group, check, loops) = &self.checks[i];
+                    match slots.get_group(*group) {
+                        None => true,
+                        Some(span) => {
+                            loops.iter().all(ran_once)
+                                && check.holds_with(check_scratch, i, hay, span.start, span.end)
                         }
-                        match slots.get_group(*group) {
-                            None => true,
-                            Some(span) => {
-                                loops.iter().all(ran_once)
-                                    && check.holds_with(check_scratch, i, hay, span.start, span.end)
-                            }
-                        }
-                    });
+                    }
+                };
+                let all_pass = if guarded {
+                    self.unenforced.iter().all(|&i| holds(i))
+                } else {
+                    (0..self.checks.len()).all(holds)
+                };
                 if all_pass {
                     if let Some(spans) = spans {
                         for (field, group) in self.field_groups.iter().enumerate() {
