@@ -1,5 +1,6 @@
 //! [`Matcher`]: an ordered list of expressions tried as one.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
@@ -49,6 +50,32 @@ struct MatcherInner {
     /// that rules them out together, built when a search first reaches
     /// them; `None` for a chunk of one expression, or if it does not build.
     screens: Box<[OnceLock<Option<ListScreen>>]>,
+    /// The first expression's record over the first [`FIRST_TRIAL`]
+    /// searches, each of which tries it before asking any screen: after
+    /// them it keeps going first only if it matched at least half the
+    /// time (otherwise its own screen is mostly paid on top of the list's).
+    first_tries: AtomicU32,
+    first_hits: AtomicU32,
+}
+
+/// Searches over which a list's first expression is tried alone.
+const FIRST_TRIAL: u32 = 64;
+
+impl MatcherInner {
+    /// Whether a search tries the first expression before any screen.
+    fn first_alone(&self) -> bool {
+        let tries = self.first_tries.load(Ordering::Relaxed);
+        tries < FIRST_TRIAL || 2 * self.first_hits.load(Ordering::Relaxed) >= tries
+    }
+
+    /// Records whether the first expression, tried alone, matched.
+    fn record_first(&self, matched: bool) {
+        if self.first_tries.load(Ordering::Relaxed) < FIRST_TRIAL {
+            self.first_tries.fetch_add(1, Ordering::Relaxed);
+            self.first_hits
+                .fetch_add(u32::from(matched), Ordering::Relaxed);
+        }
+    }
 }
 
 /// How many expressions one list screen covers. A screen's lazy DFA builds
@@ -242,6 +269,8 @@ impl Matcher {
                 screens: (0..len.div_ceil(SCREEN_CHUNK))
                     .map(|_| OnceLock::new())
                     .collect(),
+                first_tries: AtomicU32::new(0),
+                first_hits: AtomicU32::new(0),
             }),
         })
     }
@@ -279,9 +308,15 @@ impl Matcher {
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
         let candidate = self.candidates(text);
-        let patterns = &self.inner.patterns;
-        Walk::new(&self.inner, text, Some(&candidate), true)
-            .any(|(i, screen)| patterns[i].is_match_as(text, screen).unwrap_or(false))
+        let inner = &*self.inner;
+        let first_alone = inner.first_alone();
+        Walk::new(inner, text, Some(&candidate), first_alone).any(|(i, screen)| {
+            let found = inner.patterns[i].is_match_as(text, screen).unwrap_or(false);
+            if i == 0 && first_alone {
+                inner.record_first(found);
+            }
+            found
+        })
     }
 
     /// The fields of the first pattern (in list order) that matches, with
@@ -301,9 +336,14 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
-        let patterns = &self.inner.patterns;
-        for (index, screen) in Walk::new(&self.inner, text, None, true) {
-            if patterns[index].captures_into_as(text, caps, index, screen)? {
+        let inner = &*self.inner;
+        let first_alone = inner.first_alone();
+        for (index, screen) in Walk::new(inner, text, None, first_alone) {
+            let found = inner.patterns[index].captures_into_as(text, caps, index, screen)?;
+            if index == 0 && first_alone {
+                inner.record_first(found);
+            }
+            if found {
                 return Ok(true);
             }
         }
@@ -356,6 +396,59 @@ impl Candidates {
         match self {
             Candidates::Small(mask) => mask & (1 << index) != 0,
             Candidates::Large(v) => v[index],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::PatternLibrary;
+
+    #[test]
+    fn a_first_expression_that_rarely_matches_stops_going_first() {
+        let lib = PatternLibrary::legacy();
+        let m = lib
+            .matcher(["user=%{USER:user}", "id=%{INT:id:int}", "%{WORD:word}"])
+            .unwrap();
+        let inner = &*m.inner;
+        for i in 0..super::FIRST_TRIAL {
+            assert!(inner.first_alone(), "still on trial after {i} searches");
+            let caps = m.captures_into_fresh(&format!("id={i}"));
+            assert_eq!(caps, Some((1, i64::from(i))));
+        }
+        assert!(!inner.first_alone());
+        // The answers stay the same, first expression included.
+        assert_eq!(m.captures_into_fresh("id=7"), Some((1, 7)));
+        let hit = m.captures("user=root").unwrap().unwrap();
+        assert_eq!(hit.pattern_index(), 0);
+        assert_eq!(hit["user"].as_str(), Some("root"));
+        assert!(m.is_match("user=root"));
+    }
+
+    #[test]
+    fn a_first_expression_that_usually_matches_keeps_going_first() {
+        let lib = PatternLibrary::legacy();
+        let m = lib.matcher(["id=%{INT:id:int}", "%{WORD:word}"]).unwrap();
+        for i in 0..2 * super::FIRST_TRIAL {
+            let (line, expected) = match i % 3 {
+                0 => ("!".to_string(), None),
+                _ => (format!("id={i}"), Some((0, i64::from(i)))),
+            };
+            assert_eq!(m.captures_into_fresh(&line), expected);
+        }
+        assert!(m.inner.first_alone());
+    }
+
+    impl super::Matcher {
+        /// The index of the expression that matched `line` and its `id`
+        /// field (`-1` when it has none).
+        fn captures_into_fresh(&self, line: &str) -> Option<(usize, i64)> {
+            let caps = self.captures(line).unwrap()?;
+            let id = match caps.get("id") {
+                Some(crate::Value::Int(id)) => *id,
+                _ => -1,
+            };
+            Some((caps.pattern_index(), id))
         }
     }
 }
