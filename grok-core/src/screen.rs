@@ -146,19 +146,23 @@ impl Screen {
         let mut id = dfa
             .start_state_forward(cache, &Input::new(hay))
             .map_err(|_| Stop::Quit)?;
-        for &byte in hay.as_bytes() {
+        let bytes = hay.as_bytes();
+        let mut at = 0;
+        loop {
             // The table lookup alone while the state is plain and the
             // transition known; the checked step otherwise.
-            let next = if id.is_tagged() {
-                id
-            } else {
-                dfa.next_state_untagged(cache, id, byte)
-            };
-            id = if next.is_tagged() {
-                dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?
-            } else {
-                next
-            };
+            if !id.is_tagged() {
+                while let Some(&byte) = bytes.get(at) {
+                    let next = dfa.next_state_untagged(cache, id, byte);
+                    if next.is_tagged() {
+                        break;
+                    }
+                    id = next;
+                    at += 1;
+                }
+            }
+            let Some(&byte) = bytes.get(at) else { break };
+            id = dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?;
             if id.is_tagged() {
                 if id.is_dead() {
                     return Ok(0);
@@ -167,6 +171,7 @@ impl Screen {
                     return Err(Stop::Quit);
                 }
             }
+            at += 1;
         }
         id = dfa.next_eoi_state(cache, id).map_err(|_| Stop::GaveUp)?;
         if id.is_quit() {
