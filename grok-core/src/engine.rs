@@ -34,9 +34,16 @@ pub enum Decision {
     Exact,
 }
 
+/// Largest dense DFA built for an atomic group's body: short bodies
+/// (NUMBER's) fit in a few kilobytes; a bigger one is left to the one-pass
+/// DFA rather than spend compile time determinizing it.
+const ATOMIC_DFA_LIMIT: usize = 64 << 10;
+
 /// The anchored leftmost-first DFA of an atomic group's body, if it fits
-/// `size_limit` and its start state is the same after any char.
+/// `size_limit` (and [`ATOMIC_DFA_LIMIT`]) and its start state is the same
+/// after any char.
 fn atomic_dfa(nfa: &thompson::NFA, size_limit: usize) -> Option<Box<dense::DFA<Vec<u32>>>> {
+    let size_limit = size_limit.min(ATOMIC_DFA_LIMIT);
     let dfa = dense::Builder::new()
         .configure(
             dense::Config::new()

@@ -91,13 +91,23 @@ impl ByteTable {
     fn run_end(&self, hay: &[u8], from: usize, limit: usize) -> usize {
         let text = &hay[from..limit];
         let found = match self.outside.as_deref() {
-            Some(&[]) => None,
-            Some(&[a]) => memchr::memchr(a, text),
-            Some(&[a, b]) => memchr::memchr2(a, b, text),
-            Some(&[a, b, c]) => memchr::memchr3(a, b, c, text),
-            _ => text.iter().position(|&b| !self.contains(b)),
+            Some(outside) => find_any(outside, text),
+            None => text.iter().position(|&b| !self.contains(b)),
         };
         found.map_or(limit, |n| from + n)
+    }
+}
+
+/// The first position in `hay` of any of `needles` (at most three: one
+/// `memchr` pass).
+#[inline]
+fn find_any(needles: &[u8], hay: &[u8]) -> Option<usize> {
+    match *needles {
+        [] => None,
+        [a] => memchr::memchr(a, hay),
+        [a, b] => memchr::memchr2(a, b, hay),
+        [a, b, c] => memchr::memchr3(a, b, c, hay),
+        _ => hay.iter().position(|b| needles.contains(b)),
     }
 }
 

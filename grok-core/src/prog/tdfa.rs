@@ -24,7 +24,7 @@
 
 use regex_automata::util::primitives::NonMaxUsize;
 
-use super::{Inst, Prog, NONE, OPTIMISTIC_STEPS, OPTIMISTIC_STEPS_PER_BYTE};
+use super::{find_any, Inst, Prog, NONE, OPTIMISTIC_STEPS, OPTIMISTIC_STEPS_PER_BYTE};
 use crate::backtrack::Guard;
 
 /// Most states one cache holds before it starts again.
@@ -157,13 +157,7 @@ impl Skip {
         match self {
             Skip::Unknown | Skip::Never => from,
             Skip::Memchr(exits) => {
-                let rest = &bytes[from..];
-                let found = match **exits {
-                    [] => None,
-                    [a] => memchr::memchr(a, rest),
-                    [a, b] => memchr::memchr2(a, b, rest),
-                    [a, b, c, ..] => memchr::memchr3(a, b, c, rest),
-                };
+                let found = find_any(exits, &bytes[from..]);
                 let end = found.map_or(bytes.len(), |n| from + n);
                 let run = &bytes[from..end];
                 if run.is_ascii() {
