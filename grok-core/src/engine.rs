@@ -351,6 +351,15 @@ fn char_tables(body: &str) -> Option<Vec<CharTable>> {
     (!tables.is_empty()).then_some(tables)
 }
 
+/// Whether `c` is in a [`CharTable`] (a missing char is not).
+fn in_table(ascii: &[bool; 128], non_ascii: bool, c: Option<char>) -> bool {
+    match c {
+        None => false,
+        Some(c) if c.is_ascii() => ascii[c as usize],
+        Some(_) => non_ascii,
+    }
+}
+
 /// The table of a single-char class or literal.
 fn char_table(hir: &Hir) -> Option<CharTable> {
     use regex_syntax::hir::{Class, HirKind};
@@ -888,20 +897,13 @@ impl Check {
                 } else {
                     hay[..start].chars().next_back()
                 };
-                let member = match c {
-                    None => false,
-                    Some(c) if c.is_ascii() => ascii[c as usize],
-                    Some(_) => *non_ascii,
-                };
-                member != *negate
+                in_table(ascii, *non_ascii, c) != *negate
             }
             Check::Chars { negate, tables } => {
                 let mut chars = hay[start..].chars();
-                let found = tables.iter().all(|(ascii, non_ascii)| match chars.next() {
-                    None => false,
-                    Some(c) if c.is_ascii() => ascii[c as usize],
-                    Some(_) => *non_ascii,
-                });
+                let found = tables
+                    .iter()
+                    .all(|(ascii, non_ascii)| in_table(ascii, *non_ascii, chars.next()));
                 found != *negate
             }
             Check::LookAhead { negate, re } => {

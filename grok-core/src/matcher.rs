@@ -68,6 +68,28 @@ impl MatcherInner {
         tries < FIRST_TRIAL || 2 * self.first_hits.load(Ordering::Relaxed) >= tries
     }
 
+    /// Tries the expressions in list order until `attempt(index, screen)`
+    /// says one matched (`screen`: whether it should screen itself first),
+    /// keeping the first expression's record while it is on trial.
+    fn first_match(
+        &self,
+        text: &str,
+        candidates: Option<&Candidates>,
+        mut attempt: impl FnMut(usize, bool) -> Result<bool, Error>,
+    ) -> Result<bool, Error> {
+        let first_alone = self.first_alone();
+        for (index, screen) in Walk::new(self, text, candidates, first_alone) {
+            let found = attempt(index, screen)?;
+            if index == 0 && first_alone {
+                self.record_first(found);
+            }
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Records whether the first expression, tried alone, matched.
     fn record_first(&self, matched: bool) {
         if self.first_tries.load(Ordering::Relaxed) < FIRST_TRIAL {
@@ -308,15 +330,12 @@ impl Matcher {
     /// Whether any pattern matches.
     pub fn is_match(&self, text: &str) -> bool {
         let candidate = self.candidates(text);
-        let inner = &*self.inner;
-        let first_alone = inner.first_alone();
-        Walk::new(inner, text, Some(&candidate), first_alone).any(|(i, screen)| {
-            let found = inner.patterns[i].is_match_as(text, screen).unwrap_or(false);
-            if i == 0 && first_alone {
-                inner.record_first(found);
-            }
-            found
-        })
+        let patterns = &self.inner.patterns;
+        self.inner
+            .first_match(text, Some(&candidate), |i, screen| {
+                Ok(patterns[i].is_match_as(text, screen).unwrap_or(false))
+            })
+            .unwrap_or(false)
     }
 
     /// The fields of the first pattern (in list order) that matches, with
@@ -336,18 +355,10 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
-        let inner = &*self.inner;
-        let first_alone = inner.first_alone();
-        for (index, screen) in Walk::new(inner, text, None, first_alone) {
-            let found = inner.patterns[index].captures_into_as(text, caps, index, screen)?;
-            if index == 0 && first_alone {
-                inner.record_first(found);
-            }
-            if found {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        let patterns = &self.inner.patterns;
+        self.inner.first_match(text, None, |index, screen| {
+            patterns[index].captures_into_as(text, caps, index, screen)
+        })
     }
 
     /// The fields of every pattern that matches, in list order.

@@ -159,12 +159,19 @@ impl CharSet {
         }
     }
 
+    /// Whether the set holds `b`, an ASCII char (`false` for any byte
+    /// above 0x7F).
+    #[inline(always)]
+    fn has_ascii(&self, b: u8) -> bool {
+        b < 0x80 && self.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
     /// The length of the char at `at` if it is in the set (`at < hay.len()`).
     #[inline(always)]
     fn step(&self, hay: &[u8], at: usize) -> Option<usize> {
         let b = hay[at];
         if b < 0x80 {
-            return (self.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0).then_some(1);
+            return self.has_ascii(b).then_some(1);
         }
         self.step_high(hay, at)
     }
@@ -185,10 +192,8 @@ impl CharSet {
 
     fn first_bytes(&self) -> ByteSet {
         let mut set = ByteSet::default();
-        for b in 0..0x80u8 {
-            if self.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0 {
-                set.insert(b);
-            }
+        for b in (0..0x80u8).filter(|&b| self.has_ascii(b)) {
+            set.insert(b);
         }
         if self.high != High::None {
             for b in 0xC2..=0xF4u8 {

@@ -366,9 +366,7 @@ impl Tdfa {
                 }
                 Inst::Class { set, .. } | Inst::Repeat { set, .. } => {
                     let set = &prog.sets[*set as usize];
-                    ahead.push(std::array::from_fn(|c| {
-                        set.ascii[c >> 6] & (1 << (c & 63)) != 0
-                    }));
+                    ahead.push(std::array::from_fn(|c| set.has_ascii(c as u8)));
                 }
                 Inst::Look { .. } => {
                     for table in [word, newline, carriage] {
@@ -455,14 +453,15 @@ impl Tdfa {
                     }
                 },
             };
+            let position = |r: u16| match r {
+                UNSET => None,
+                r => NonMaxUsize::new(cache.regs[usize::from(r)]),
+            };
             let value = |slot: usize| {
                 if ends.contains(&slot) {
                     return stop.tail.and_then(NonMaxUsize::new);
                 }
-                match regs.get(slot) {
-                    Some(&r) if r != UNSET => NonMaxUsize::new(cache.regs[usize::from(r)]),
-                    _ => None,
-                }
+                regs.get(slot).copied().and_then(position)
             };
             if self
                 .deferred
@@ -473,11 +472,7 @@ impl Tdfa {
             }
             let n = slots.len().min(regs.len());
             for (out, &r) in slots[..n].iter_mut().zip(regs) {
-                *out = if r == UNSET {
-                    None
-                } else {
-                    NonMaxUsize::new(cache.regs[usize::from(r)])
-                };
+                *out = position(r);
             }
             slots[n..].fill(None);
             for &slot in ends {
@@ -696,7 +691,7 @@ impl Tdfa {
             cache.skips[number].0 = skip;
         }
         let (skip, runs, run_bytes) = &mut cache.skips[number];
-        let end = skip.run_end(bytes, at + 1).max(at + 1);
+        let end = skip.run_end(bytes, at + 1);
         if *runs < SKIP_TRIAL {
             *runs += 1;
             *run_bytes = run_bytes.saturating_add((end - at) as u32);
@@ -832,16 +827,21 @@ impl Tdfa {
             && id == state
             && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
         cache.trans[index] = if plain && !skip { id } else { id | SLOW };
+        let mut flags = 0;
+        if dead || next.is_none() {
+            flags |= Slow::STOP;
+        }
+        if tail {
+            flags |= Slow::TAIL;
+        }
+        if skip {
+            flags |= Slow::SKIP;
+        }
         cache.slow[index] = Slow {
             next: id,
             start: cache.ops.len() as u32,
             len: ops.len() as u32,
-            flags: if dead || next.is_none() {
-                Slow::STOP
-            } else {
-                0
-            } | if tail { Slow::TAIL } else { 0 }
-                | if skip { Slow::SKIP } else { 0 },
+            flags,
         };
         cache.ops.extend(ops);
         if cache.regs.len() < names.len() + 2 {
@@ -998,10 +998,7 @@ fn old(r: u16) -> Val {
 
 /// Where a consuming thread goes on byte `b`, if it takes it.
 fn step(prog: &Prog, inst: u32, count: u32, b: u8) -> Option<(u32, u32)> {
-    let member = |set: u32| {
-        let set = &prog.sets[set as usize];
-        b < 0x80 && set.ascii[usize::from(b >> 6)] & (1 << (b & 63)) != 0
-    };
+    let member = |set: u32| prog.sets[set as usize].has_ascii(b);
     match &prog.insts[inst as usize] {
         Inst::Lit { bytes, next } => {
             let k = count as usize;
