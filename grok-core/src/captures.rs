@@ -153,22 +153,17 @@ impl<'a> Captures<'a> {
                     continue;
                 };
                 let piece = &text[s..e];
-                let value = if piece.is_empty() {
-                    if !options.is_keep_empty() {
-                        continue;
+                let value = match ty {
+                    // The common case, without a call.
+                    FieldType::String if !piece.is_empty() => Value::Str(piece),
+                    _ if piece.is_empty() => {
+                        if !options.is_keep_empty() {
+                            continue;
+                        }
+                        Value::Str(piece)
                     }
-                    Value::Str(piece)
-                } else {
-                    convert(piece, ty, options.conversion_mode()).ok_or_else(|| {
-                        let name = layout.fields[d].name();
-                        Error::new(
-                            ErrorKind::Conversion {
-                                field: name.to_string(),
-                                value: piece.to_string(),
-                            },
-                            format!("field {name}: {piece:?} is not a valid {ty}"),
-                        )
-                    })?
+                    _ => convert(piece, ty, options.conversion_mode())
+                        .ok_or_else(|| conversion_error(layout.fields[d].name(), piece, ty))?,
                 };
                 self.values.push(value);
                 self.spans.push((s, e));
@@ -247,6 +242,19 @@ impl<'a> Captures<'a> {
         node.field.is_some_and(|d| self.ranges[d].is_some())
             || node.children.iter().any(|&c| self.node_has_value(c))
     }
+}
+
+/// A strict conversion's failure (out of line: the fill loop never takes it
+/// on well-formed input).
+#[cold]
+fn conversion_error(name: &str, piece: &str, ty: FieldType) -> Error {
+    Error::new(
+        ErrorKind::Conversion {
+            field: name.to_string(),
+            value: piece.to_string(),
+        },
+        format!("field {name}: {piece:?} is not a valid {ty}"),
+    )
 }
 
 impl<'a> std::ops::Index<&str> for Captures<'a> {

@@ -8,6 +8,7 @@ use regex_automata::meta;
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
+use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{self, Hir};
@@ -87,9 +88,16 @@ fn first_match_end(dfa: &dense::DFA<Vec<u32>>, hay: &str, start: usize) -> Optio
     Some(end)
 }
 
-/// A check, the relaxed group that marks where it applies, and the tracked
-/// loops around it.
+/// A check, the first slot of the relaxed group that marks where it
+/// applies, and the tracked loops around it.
 type Marker = (usize, Check, Box<[usize]>);
+
+/// The span held by slots `slot` and `slot + 1` (a group's pair), if set.
+fn span_at(slots: &[Option<NonMaxUsize>], slot: usize) -> Option<(usize, usize)> {
+    let start = slots.get(slot)?.as_ref()?;
+    let end = slots.get(slot.checked_add(1)?)?.as_ref()?;
+    Some((start.get(), end.get()))
+}
 
 enum Check {
     /// A one-character look-around: membership of the neighbouring char.
@@ -176,11 +184,14 @@ pub(crate) struct Engine {
     unenforced: Box<[usize]>,
     /// Whether anything beyond the match itself is needed (fields or checks).
     needs_groups: bool,
-    /// Relaxed group index of each field id (`None`: not in the relaxed regex).
-    field_groups: Box<[Option<usize>]>,
-    /// The checks, each with its marker group and the loops around it.
+    /// First slot of each field id's relaxed group (`None`: not in the
+    /// relaxed regex).
+    field_slots: Box<[Option<usize>]>,
+    /// The checks, each with its marker group's first slot and the loops
+    /// around it.
     checks: Box<[Marker]>,
-    /// (whole-loop group, last-iteration group) of each tracked loop.
+    /// First slots of (whole-loop group, last-iteration group) of each
+    /// tracked loop.
     loops: Box<[(usize, usize)]>,
     exact_only: bool,
     exact: Option<onig::Regex>,
@@ -403,25 +414,34 @@ impl Engine {
     ) -> Result<Engine, Error> {
         let source = Relaxed::parse(&program.relaxed);
         let relaxed = source.regex(size_limit)?;
+        let nfa = source.nfa(size_limit)?;
+        let group_info = nfa.group_info().clone();
+        // Group `g`'s pair of slots (one pattern: `2g`, `2g + 1`); a group
+        // the NFA lacks gets a slot past the end, which reads as unset.
+        let first_slot = |group: usize| {
+            group_info
+                .slot(PatternID::ZERO, group)
+                .unwrap_or(usize::MAX)
+        };
         let mut checks_use_words = false;
-        let mut field_groups = vec![None; field_count];
+        let mut field_slots = vec![None; field_count];
         let mut checks = Vec::with_capacity(program.checks.len());
-        let mut loops = vec![(0, 0); program.loop_count];
+        let mut loops = vec![(usize::MAX, usize::MAX); program.loop_count];
         for (i, role) in program.roles.iter().enumerate() {
-            let group = i + 1;
+            let slot = first_slot(i + 1);
             match *role {
-                Role::Field(f) => field_groups[f] = Some(group),
+                Role::Field(f) => field_slots[f] = Some(slot),
                 Role::Check(c) => {
                     let (check, uses_words) = Check::build(&program.checks[c], size_limit)?;
                     checks_use_words |= uses_words;
                     checks.push((
-                        group,
+                        slot,
                         check,
                         program.check_loops[c].clone().into_boxed_slice(),
                     ));
                 }
-                Role::LoopWhole(l) => loops[l].0 = group,
-                Role::LoopLast(l) => loops[l].1 = group,
+                Role::LoopWhole(l) => loops[l].0 = slot,
+                Role::LoopLast(l) => loops[l].1 = slot,
             }
         }
         let word_boundary = source.has_word_boundary();
@@ -435,8 +455,6 @@ impl Engine {
         for (i, f) in program.exact_fields.iter().enumerate() {
             exact_groups[*f] = Some(i + 1);
         }
-        let nfa = source.nfa(size_limit)?;
-        let group_info = nfa.group_info().clone();
         let scratch_groups = group_info.clone();
         let re = relaxed.clone();
         let onepass: Vec<Option<onepass::DFA>> = checks
@@ -465,15 +483,13 @@ impl Engine {
         let mut backtracker = Backtracker::new(nfa);
         let mut prog = source.prog();
         let mut enforced = vec![false; checks.len()];
-        for (i, (group, check, _)) in checks.iter().enumerate() {
-            if check.zero_width() {
-                if let Some(slot) = group_info.slot(PatternID::ZERO, *group) {
-                    backtracker.set_guard(slot, i as u32);
-                    if let Some(prog) = &mut prog {
-                        prog.set_guard(slot, i as u32);
-                    }
-                    enforced[i] = true;
+        for (i, &(slot, ref check, _)) in checks.iter().enumerate() {
+            if check.zero_width() && slot != usize::MAX {
+                backtracker.set_guard(slot, i as u32);
+                if let Some(prog) = &mut prog {
+                    prog.set_guard(slot, i as u32);
                 }
+                enforced[i] = true;
             }
         }
         let unenforced = (0..checks.len()).filter(|&i| !enforced[i]).collect();
@@ -502,7 +518,7 @@ impl Engine {
             screen: OnceLock::new(),
             relaxed_text: program.relaxed.as_str().into(),
             size_limit,
-            field_groups: field_groups.into(),
+            field_slots: field_slots.into(),
             checks: checks.into(),
             loops: loops.into(),
             exact_only: program.exact_only,
@@ -571,7 +587,7 @@ impl Engine {
     ) -> Result<Option<Decision>, Error> {
         if let Some(spans) = spans.as_deref_mut() {
             spans.clear();
-            spans.resize(self.field_groups.len(), None);
+            spans.resize(self.field_slots.len(), None);
         }
         // The lazy DFA and the fallbacks read `\b` the regex-automata way.
         let disputed = self.disputed(hay);
@@ -647,22 +663,22 @@ impl Engine {
                         return Ok(None);
                     }
                 }
-                let slots = &scratch.slots;
+                let slots = scratch.slots.slots();
                 let check_scratch = &mut scratch.checks;
                 let ran_once = |l: &usize| {
                     let (whole, last) = self.loops[*l];
-                    match (slots.get_group(whole), slots.get_group(last)) {
-                        (Some(w), Some(l)) => w.start == l.start,
+                    match (span_at(slots, whole), span_at(slots, last)) {
+                        (Some(w), Some(l)) => w.0 == l.0,
                         _ => false,
                     }
                 };
                 let mut holds = |i: usize| {
-                    let (group, check, loops) = &self.checks[i];
-                    match slots.get_group(*group) {
+                    let (slot, check, loops) = &self.checks[i];
+                    match span_at(slots, *slot) {
                         None => true,
-                        Some(span) => {
+                        Some((start, end)) => {
                             loops.iter().all(ran_once)
-                                && check.holds_with(check_scratch, i, hay, span.start, span.end)
+                                && check.holds_with(check_scratch, i, hay, start, end)
                         }
                     }
                 };
@@ -673,10 +689,8 @@ impl Engine {
                 };
                 if all_pass {
                     if let Some(spans) = spans {
-                        for (field, group) in self.field_groups.iter().enumerate() {
-                            if let Some(span) = group.and_then(|g| slots.get_group(g)) {
-                                spans[field] = Some((span.start, span.end));
-                            }
+                        for (out, slot) in spans.iter_mut().zip(self.field_slots.iter()) {
+                            *out = slot.and_then(|s| span_at(slots, s));
                         }
                     }
                     return Ok(Some(Decision::Linear));
