@@ -152,14 +152,21 @@ impl Screen {
             // The table lookup alone while the state is plain and the
             // transition known; the checked step otherwise.
             if !id.is_tagged() {
-                while let Some(&byte) = bytes.get(at) {
-                    let next = dfa.next_state_untagged(cache, id, byte);
+                let rest = &bytes[at..];
+                let mut walked = rest.len();
+                for (i, &byte) in rest.iter().enumerate() {
+                    // SAFETY: `id` is an untagged state the last call on
+                    // `cache` returned (the start state, or a transition);
+                    // only `next_state` and the start functions clear the
+                    // cache, so it is still valid there.
+                    let next = unsafe { dfa.next_state_untagged_unchecked(cache, id, byte) };
                     if next.is_tagged() {
+                        walked = i;
                         break;
                     }
                     id = next;
-                    at += 1;
                 }
+                at += walked;
             }
             let Some(&byte) = bytes.get(at) else { break };
             id = dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?;
