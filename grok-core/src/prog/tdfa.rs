@@ -34,8 +34,10 @@ const MAX_REGS: usize = 1024;
 /// Cache restarts after which a cache stops trying (the patterns' states
 /// do not fit it).
 const MAX_RESTARTS: u32 = 8;
-/// Register value "not set".
+/// Register value "not set": past every register, so reading it as an
+/// index finds nothing.
 const UNSET: u16 = u16::MAX;
+const _: () = assert!(UNSET as usize > MAX_REGS + 2);
 /// Move source "the current position".
 const POS: u16 = u16::MAX - 1;
 /// Transition not built yet.
@@ -215,7 +217,10 @@ pub(crate) struct TdfaCache {
     /// Per state, how it skips its loop bytes, and during its trial, how
     /// many runs it skipped and their bytes.
     skips: Vec<(Skip, u32, u32)>,
-    regs: Vec<usize>,
+    /// The registers' positions, in the form the output slots take (so a
+    /// match's slots are copied, not converted). Indexing past the end, as
+    /// `UNSET` does, reads as unset.
+    regs: Vec<Option<NonMaxUsize>>,
     restarts: u32,
 }
 
@@ -453,10 +458,8 @@ impl Tdfa {
                     }
                 },
             };
-            let position = |r: u16| match r {
-                UNSET => None,
-                r => NonMaxUsize::new(cache.regs[usize::from(r)]),
-            };
+            let regs_now = &cache.regs[..];
+            let position = |r: u16| regs_now.get(usize::from(r)).copied().flatten();
             let value = |slot: usize| {
                 if ends.contains(&slot) {
                     return stop.tail.and_then(NonMaxUsize::new);
@@ -535,7 +538,7 @@ impl Tdfa {
             let slow = cache.slow[index];
             for &(dst, src) in &cache.ops[slow.start as usize..(slow.start + slow.len) as usize] {
                 cache.regs[usize::from(dst)] = if src == POS {
-                    at
+                    NonMaxUsize::new(at)
                 } else {
                     cache.regs[usize::from(src)]
                 };
@@ -845,7 +848,7 @@ impl Tdfa {
         };
         cache.ops.extend(ops);
         if cache.regs.len() < names.len() + 2 {
-            cache.regs.resize(names.len() + 2, 0);
+            cache.regs.resize(names.len() + 2, None);
         }
         Some(())
     }
