@@ -2,6 +2,8 @@
 //! per pattern, the nesting of ECS bracket names, and the builders of dicts
 //! and columns from matched values.
 
+use std::sync::Mutex;
+
 use grok_core::{Captures, FieldInfo, FieldType, Pattern, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
@@ -61,6 +63,52 @@ pub struct Layout {
     /// The nesting, when some name is a bracket path; `None` when every
     /// field is a plain name (the fast path).
     tree: Option<(Vec<Node>, Vec<usize>)>,
+    /// The flat dict shapes seen so far (see [`Template`]), behind a mutex
+    /// (a pattern is shared between threads) that is only `try_lock`ed:
+    /// building a dict may run Python code (a garbage collection,
+    /// finalizers) that matches on the same pattern again, on this thread or
+    /// another, and that match then builds its dict without templates
+    /// instead of waiting for a lock its own thread may hold.
+    templates: Mutex<Vec<Template>>,
+}
+
+/// Most dict shapes kept per pattern: a pattern's lines rarely have more
+/// than a few sets of fields, and a line of another shape is only built
+/// the plain way.
+const TEMPLATES: usize = 16;
+
+/// Keys a new dict holds before its table must grow (CPython's
+/// `USABLE_FRACTION(PyDict_MINSIZE)`): a shape of no more keys is built
+/// faster key by key than by copying a template.
+const SMALL: u32 = 5;
+
+/// Lines in a row whose value of a key differs from the template's before
+/// the template takes the value of the next one.
+const SWITCH: u32 = 16;
+
+/// A flat dict shape: which fields a line has (bit `d` for field `d`), and
+/// a dict of exactly those keys, in output order, holding a recent string
+/// of each field (`None` at first).
+///
+/// A line of that shape copies the dict, which copies its key table as is
+/// (inserting keys one by one hashes each and grows the table), then
+/// replaces the values that differ: a field of few values (an HTTP verb, a
+/// status, a host name) often has the template's, and costs neither a
+/// string nor a dict update.
+struct Template {
+    mask: u64,
+    dict: Py<PyDict>,
+    /// Per key of `dict`, in order.
+    presets: Vec<Preset>,
+}
+
+/// The value of one key of a template.
+struct Preset {
+    field: usize,
+    /// The text of the value (`None` for the initial `None`).
+    text: Option<Box<str>>,
+    /// Lines in a row with another value (see [`SWITCH`]).
+    misses: u32,
 }
 
 impl Layout {
@@ -88,6 +136,7 @@ impl Layout {
             types,
             multi,
             tree,
+            templates: Mutex::new(Vec::new()),
         }
     }
 
@@ -114,14 +163,10 @@ impl Layout {
         entries: &[Entry<'_>],
         slots: &mut Vec<Option<(usize, usize)>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
         match &self.tree {
-            None => {
-                for (d, group) in groups(entries) {
-                    dict.set_item(self.names[d].bind(py), group_value(py, group)?)?;
-                }
-            }
+            None => self.flat(py, entries),
             Some((nodes, roots)) => {
+                let dict = PyDict::new(py);
                 slots.clear();
                 slots.resize(self.names.len(), None);
                 let mut start = 0;
@@ -130,6 +175,96 @@ impl Layout {
                     start += group.len();
                 }
                 fill(py, &dict, nodes, roots, slots, entries)?;
+                Ok(dict)
+            }
+        }
+    }
+
+    /// The dict of a flat match: from the template of its shape when there
+    /// is one, else key by key.
+    fn flat<'py>(&self, py: Python<'py>, entries: &[Entry<'_>]) -> PyResult<Bound<'py, PyDict>> {
+        let mask = shape(entries).filter(|m| m.count_ones() > SMALL);
+        if let (Some(mask), Ok(mut templates)) = (mask, self.templates.try_lock()) {
+            if let Some(template) = self.template(py, &mut templates, mask, entries)? {
+                return self.copy_template(py, template, entries);
+            }
+        }
+        let dict = PyDict::new(py);
+        for (d, group) in groups(entries) {
+            dict.set_item(self.names[d].bind(py), group_value(py, group)?)?;
+        }
+        Ok(dict)
+    }
+
+    /// The template of `mask`, the shape of `entries`, made if there is
+    /// room.
+    fn template<'t>(
+        &self,
+        py: Python<'_>,
+        templates: &'t mut Vec<Template>,
+        mask: u64,
+        entries: &[Entry<'_>],
+    ) -> PyResult<Option<&'t mut Template>> {
+        if let Some(i) = templates.iter().position(|t| t.mask == mask) {
+            return Ok(Some(&mut templates[i]));
+        }
+        if templates.len() == TEMPLATES {
+            return Ok(None);
+        }
+        let dict = PyDict::new(py);
+        let mut presets = Vec::new();
+        for (d, _) in groups(entries) {
+            dict.set_item(self.names[d].bind(py), py.None())?;
+            presets.push(Preset {
+                field: d,
+                text: None,
+                misses: 0,
+            });
+        }
+        // One key per field, or a value could be checked against the wrong
+        // preset (entries are grouped by field: this does not happen).
+        if presets.len() != mask.count_ones() as usize {
+            return Ok(None);
+        }
+        templates.push(Template {
+            mask,
+            dict: dict.unbind(),
+            presets,
+        });
+        Ok(templates.last_mut())
+    }
+
+    /// A copy of the template with the values of `entries` (see
+    /// [`Template`]); the template takes a string that keeps differing
+    /// from its own.
+    fn copy_template<'py>(
+        &self,
+        py: Python<'py>,
+        template: &mut Template,
+        entries: &[Entry<'_>],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let shared = template.dict.bind(py);
+        let dict = shared.copy()?;
+        for (i, (d, group)) in groups(entries).enumerate() {
+            let mut preset = template.presets.get_mut(i).filter(|p| p.field == d);
+            let text = single_str(group);
+            if let Some(preset) = &mut preset {
+                if text.is_some() && preset.text.as_deref() == text {
+                    preset.misses = 0;
+                    continue;
+                }
+            }
+            let key = self.names[d].bind(py);
+            let value = group_value(py, group)?;
+            dict.set_item(key, &value)?;
+            let (Some(preset), Some(text)) = (preset, text) else {
+                continue;
+            };
+            preset.misses += 1;
+            if preset.misses == SWITCH {
+                shared.set_item(key, &value)?;
+                preset.text = Some(Box::from(text));
+                preset.misses = 0;
             }
         }
         Ok(dict)
@@ -218,6 +353,25 @@ fn has_value(nodes: &[Node], n: usize, slots: &[Option<(usize, usize)>]) -> bool
     let node = &nodes[n];
     node.field.is_some_and(|d| slots[d].is_some())
         || node.children.iter().any(|&c| has_value(nodes, c, slots))
+}
+
+/// The shape of a flat match: bit `d` set for each field `d` it has; `None`
+/// when a field is past the 64th (such patterns have no templates).
+fn shape(entries: &[Entry<'_>]) -> Option<u64> {
+    entries
+        .iter()
+        .try_fold(0u64, |mask, e| Some(mask | 1u64.checked_shl(e.field)?))
+}
+
+/// The text of a group of one string value.
+fn single_str<'t>(group: &[Entry<'t>]) -> Option<&'t str> {
+    match group {
+        [Entry {
+            value: Value::Str(s),
+            ..
+        }] => Some(s),
+        _ => None,
+    }
 }
 
 /// Runs of entries of the same field: `(field, values)`.

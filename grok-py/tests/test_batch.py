@@ -54,6 +54,42 @@ def test_a_million_lines() -> None:
     assert columns["status"][0] is None and columns["status"][1] == 201
 
 
+def test_match_many_keeps_field_order_and_values_across_shapes() -> None:
+    # Flat dicts of more than five keys are copied from a per-shape template
+    # that keeps recent values of its fields: every line must still get its
+    # own values, in field order, whatever the previous lines had.
+    p = grok.compile(
+        "%{WORD:a} %{WORD:b} %{INT:n:int} (?:%{WORD:opt} )?%{WORD:c} %{WORD:d} %{WORD:t} %{WORD:t}"
+    )
+    lines, expected = [], []
+    for i in range(20_000):
+        a = ["GET", "POST", "HEAD"][i // 700 % 3]
+        b = "same" if i % 97 else f"b{i}"
+        opt = f"o{i % 3}" if i % 5 == 0 else None
+        c, d = f"c{i // 50}", f"d{i}"
+        lines.append(f"{a} {b} {i} {opt + ' ' if opt else ''}{c} {d} x{i % 2} y")
+        want = {"a": a, "b": b, "n": i}
+        if opt:
+            want["opt"] = opt
+        want.update({"c": c, "d": d, "t": [f"x{i % 2}", "y"]})
+        expected.append(list(want.items()))
+    results = [r for r in p.match_many(lines) if r is not None]
+    assert [list(r.items()) for r in results] == expected
+    # A caller's changes to one result reach no other.
+    results[0]["a"] = "changed"
+    results[0]["t"].append("z")
+    del results[1]["b"]
+    again = [r for r in p.match_many(lines[:3]) if r is not None]
+    assert [list(r.items()) for r in again] == expected[:3]
+
+
+def test_match_many_of_more_than_64_fields() -> None:
+    p = grok.compile(" ".join(f"%{{WORD:f{i}}}" for i in range(70)))
+    line = " ".join(f"w{i}" for i in range(70))
+    for r in p.match_many([line] * 3):
+        assert r is not None and list(r.items()) == [(f"f{i}", f"w{i}") for i in range(70)]
+
+
 def test_errors_in_a_later_chunk_name_their_line() -> None:
     # Batches are matched in chunks of 8192 lines, the next chunk on a worker
     # thread while the current one becomes dicts: an error in the third
