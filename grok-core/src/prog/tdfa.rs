@@ -103,16 +103,32 @@ struct Key {
 }
 
 /// The rest of a transition marked [`SLOW`].
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Slow {
     /// The next state (premultiplied by the stride).
     next: u32,
     /// Register moves, `ops[start..start + len]`.
     start: u32,
     len: u32,
+    /// A register set to the position after the moves (`UNSET`: none).
+    /// Most transitions that move anything set just one register so, and
+    /// then need no `ops` at all.
+    pos: u16,
     /// What else the transition does, [`Slow::STOP`] and the rest (0 for
     /// register moves alone).
     flags: u8,
+}
+
+impl Default for Slow {
+    fn default() -> Slow {
+        Slow {
+            next: 0,
+            start: 0,
+            len: 0,
+            pos: UNSET,
+            flags: 0,
+        }
+    }
 }
 
 impl Slow {
@@ -536,12 +552,19 @@ impl Tdfa {
                 self.build(prog, cache, state, class)?;
             }
             let slow = cache.slow[index];
-            for &(dst, src) in &cache.ops[slow.start as usize..(slow.start + slow.len) as usize] {
-                cache.regs[usize::from(dst)] = if src == POS {
-                    NonMaxUsize::new(at)
-                } else {
-                    cache.regs[usize::from(src)]
-                };
+            if slow.len != 0 {
+                let ops = &cache.ops[slow.start as usize..(slow.start + slow.len) as usize];
+                for &(dst, src) in ops {
+                    cache.regs[usize::from(dst)] = if src == POS {
+                        NonMaxUsize::new(at)
+                    } else {
+                        cache.regs[usize::from(src)]
+                    };
+                }
+            }
+            // `UNSET` is past the registers: no register to set.
+            if let Some(reg) = cache.regs.get_mut(usize::from(slow.pos)) {
+                *reg = NonMaxUsize::new(at);
             }
             if slow.flags == 0 {
                 state = slow.next;
@@ -821,11 +844,18 @@ impl Tdfa {
             threads: threads.into(),
             regs,
         };
-        let ops = sequence(moves, names.len() as u16);
+        let mut ops = sequence(moves, names.len() as u16);
+        // One position write leaves the sequence to run last, which is
+        // safe: it reads nothing, and whatever reads its register's old
+        // value already ran before it.
+        let pos = match ops.iter().rposition(|&(_, src)| src == POS) {
+            Some(i) => ops.remove(i).0,
+            None => UNSET,
+        };
         let id = self.intern(prog, cache, new)?;
         let index = state as usize + class;
         let tail = cache.tails[id as usize / self.stride].is_some();
-        let plain = ops.is_empty() && !dead && !tail && next.is_some();
+        let plain = ops.is_empty() && pos == UNSET && !dead && !tail && next.is_some();
         let skip = plain
             && id == state
             && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
@@ -844,6 +874,7 @@ impl Tdfa {
             next: id,
             start: cache.ops.len() as u32,
             len: ops.len() as u32,
+            pos,
             flags,
         };
         cache.ops.extend(ops);
