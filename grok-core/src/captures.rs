@@ -3,7 +3,7 @@
 use once_cell::sync::Lazy;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use crate::engine::Decision;
+use crate::engine::{Decision, Spans};
 use crate::error::{Error, ErrorKind};
 use crate::expand::FieldSpec;
 use crate::pattern::{CompileOptions, FieldInfo};
@@ -13,8 +13,9 @@ use crate::value::{convert, FieldType, Value};
 #[derive(Debug, Default)]
 pub(crate) struct Layout {
     pub fields: Vec<FieldInfo>,
-    /// For each distinct field, its captures: (field id, type).
-    captures: Vec<Vec<(usize, FieldType)>>,
+    /// Every capture as (distinct field, field id, type), grouped by
+    /// distinct field in field order, then in pattern order.
+    captures: Vec<(usize, usize, FieldType)>,
     tree: Vec<TreeNode>,
     roots: Vec<usize>,
 }
@@ -32,14 +33,17 @@ impl Layout {
     pub(crate) fn new(specs: &[FieldSpec]) -> Layout {
         let mut layout = Layout::default();
         for (id, spec) in specs.iter().enumerate() {
-            match layout.fields.iter().position(|f| f.name() == spec.name) {
-                Some(d) => layout.captures[d].push((id, spec.ty)),
+            let d = match layout.fields.iter().position(|f| f.name() == spec.name) {
+                Some(d) => d,
                 None => {
                     layout.fields.push(FieldInfo::new(&spec.name, spec.ty));
-                    layout.captures.push(vec![(id, spec.ty)]);
+                    layout.fields.len() - 1
                 }
-            }
+            };
+            layout.captures.push((d, id, spec.ty));
         }
+        // Stable: a field's captures keep their pattern order.
+        layout.captures.sort_by_key(|&(d, _, _)| d);
         for d in 0..layout.fields.len() {
             let path = layout.fields[d].path().to_vec();
             let mut level: Option<usize> = None;
@@ -100,7 +104,6 @@ pub struct Captures<'a> {
     spans: Vec<(usize, usize)>,
     /// For each distinct field: its range in `values`, if captured.
     ranges: Vec<Option<(u32, u32)>>,
-    raw: Vec<Option<(usize, usize)>>,
     decision: Decision,
     index: usize,
 }
@@ -119,7 +122,6 @@ impl<'a> Captures<'a> {
             values: Vec::new(),
             spans: Vec::new(),
             ranges: Vec::new(),
-            raw: Vec::new(),
             decision: Decision::Linear,
             index: 0,
         }
@@ -134,42 +136,40 @@ impl<'a> Captures<'a> {
         self.index = index;
     }
 
-    pub(crate) fn raw_spans(&mut self) -> &mut Vec<Option<(usize, usize)>> {
-        &mut self.raw
-    }
-
     pub(crate) fn fill(
         &mut self,
         text: &'a str,
         decision: Decision,
+        spans: &Spans<'_>,
         options: &CompileOptions,
     ) -> Result<(), Error> {
         self.decision = decision;
         let layout = self.layout;
-        for (d, captures) in layout.captures.iter().enumerate() {
-            let start = self.values.len();
-            for &(id, ty) in captures {
-                let Some((s, e)) = self.raw.get(id).copied().flatten() else {
-                    continue;
-                };
-                let piece = &text[s..e];
-                let value = match ty {
-                    // The common case, without a call.
-                    FieldType::String if !piece.is_empty() => Value::Str(piece),
-                    _ if piece.is_empty() => {
-                        if !options.is_keep_empty() {
-                            continue;
-                        }
-                        Value::Str(piece)
+        for &(d, id, ty) in &layout.captures {
+            let Some((s, e)) = spans.get(id) else {
+                continue;
+            };
+            let piece = &text[s..e];
+            let value = match ty {
+                // The common case, without a call.
+                FieldType::String if !piece.is_empty() => Value::Str(piece),
+                _ if piece.is_empty() => {
+                    if !options.is_keep_empty() {
+                        continue;
                     }
-                    _ => convert(piece, ty, options.conversion_mode())
-                        .ok_or_else(|| conversion_error(layout.fields[d].name(), piece, ty))?,
-                };
-                self.values.push(value);
-                self.spans.push((s, e));
-            }
-            if self.values.len() > start {
-                self.ranges[d] = Some((start as u32, self.values.len() as u32));
+                    Value::Str(piece)
+                }
+                _ => convert(piece, ty, options.conversion_mode())
+                    .ok_or_else(|| conversion_error(layout.fields[d].name(), piece, ty))?,
+            };
+            let at = self.values.len() as u32;
+            self.values.push(value);
+            self.spans.push((s, e));
+            // A field's captures are adjacent in `captures`, so its values
+            // are too: a later one extends the range.
+            match &mut self.ranges[d] {
+                Some((_, end)) => *end = at + 1,
+                unset => *unset = Some((at, at + 1)),
             }
         }
         Ok(())
@@ -325,5 +325,45 @@ impl Serialize for Captures<'_> {
             nodes: &self.layout.roots,
         }
         .serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{CompileOptions, PatternLibrary, Value};
+
+    #[test]
+    fn a_field_captured_in_several_places_keeps_its_values_in_order() {
+        let lib = PatternLibrary::legacy();
+        let p = lib
+            .compile("%{WORD:a} %{INT:n:int} %{WORD:a}(?: %{WORD:a})?(?: %{WORD:b})?")
+            .unwrap();
+        let caps = p.captures("x 7 y").unwrap().unwrap();
+        assert_eq!(caps.get_all("a"), [Value::Str("x"), Value::Str("y")]);
+        assert_eq!(caps.spans("a"), [(0, 1), (4, 5)]);
+        assert_eq!(caps.get("n"), Some(&Value::Int(7)));
+        assert!(caps.get("b").is_none());
+        assert_eq!(caps.len(), 2);
+        let caps = p.captures("x 7 y z w").unwrap().unwrap();
+        let a: Vec<_> = caps.get_all("a").iter().map(|v| v.to_string()).collect();
+        assert_eq!(a, ["x", "y", "z"]);
+        assert_eq!(caps.get("b"), Some(&Value::Str("w")));
+        let order: Vec<_> = caps.iter().map(|(f, v)| (f.name(), v.len())).collect();
+        assert_eq!(order, [("a", 3), ("n", 1), ("b", 1)]);
+    }
+
+    #[test]
+    fn empty_captures_are_dropped_unless_kept() {
+        let lib = PatternLibrary::legacy();
+        let expr = "%{WORD:a}=%{DATA:v}=%{DATA:v};";
+        let p = lib.compile(expr).unwrap();
+        let caps = p.captures("k==x;").unwrap().unwrap();
+        assert_eq!(caps.get_all("v"), [Value::Str("x")]);
+        let kept = lib
+            .compile_with(expr, &CompileOptions::new().keep_empty(true))
+            .unwrap();
+        let caps = kept.captures("k==x;").unwrap().unwrap();
+        assert_eq!(caps.get_all("v"), [Value::Str(""), Value::Str("x")]);
+        assert_eq!(caps.spans("v"), [(2, 2), (3, 4)]);
     }
 }

@@ -92,6 +92,28 @@ fn first_match_end(dfa: &dense::DFA<Vec<u32>>, hay: &str, start: usize) -> Optio
 /// applies, and the tracked loops around it.
 type Marker = (usize, Check, Box<[usize]>);
 
+/// A match's field spans, as the engine that decided it left them.
+pub(crate) enum Spans<'s> {
+    /// The linear engines' capture slots, and each field id's first slot.
+    Slots {
+        slots: &'s [Option<NonMaxUsize>],
+        fields: &'s [Option<usize>],
+    },
+    /// One span per field id (the exact engine's).
+    Listed(&'s [Option<(usize, usize)>]),
+}
+
+impl Spans<'_> {
+    /// The span of field id `field`, if it took part in the match.
+    #[inline]
+    pub(crate) fn get(&self, field: usize) -> Option<(usize, usize)> {
+        match self {
+            Spans::Slots { slots, fields } => span_at(slots, fields.get(field).copied().flatten()?),
+            Spans::Listed(spans) => spans.get(field).copied().flatten(),
+        }
+    }
+}
+
 /// The span held by slots `slot` and `slot + 1` (a group's pair), if set.
 fn span_at(slots: &[Option<NonMaxUsize>], slot: usize) -> Option<(usize, usize)> {
     let start = slots.get(slot)?.as_ref()?;
@@ -548,7 +570,7 @@ impl Engine {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
             return Ok(self.may_match(&mut self.pool.get().cache, hay));
         }
-        Ok(self.search(hay, None, screen)?.is_some())
+        Ok(self.search(hay, screen, |_, _| ())?.is_some())
     }
 
     /// The lazy DFA's verdict on the relaxed regex: `false` means no match.
@@ -573,27 +595,23 @@ impl Engine {
         }
     }
 
-    /// Finds the first match; fills `spans` (indexed by field id; `None`:
-    /// only whether there is one) and says
-    /// which engine decided. `None` when nothing matches. With `screen`, the
-    /// lazy DFA first says whether anything can match: cheaper than the
-    /// capture search on text that does not, dearer on text that does, so
-    /// callers screen when they expect misses (lists of expressions).
-    pub(crate) fn search(
+    /// Finds the first match and hands `on_match` which engine decided and
+    /// the fields' spans (read in place, while the search's scratch is
+    /// still held); `None` when nothing matches. With `screen`, the lazy
+    /// DFA first says whether anything can match: cheaper than the capture
+    /// search on text that does not, dearer on text that does, so callers
+    /// screen when they expect misses (lists of expressions).
+    pub(crate) fn search<R>(
         &self,
         hay: &str,
-        mut spans: Option<&mut Vec<Option<(usize, usize)>>>,
         screen: bool,
-    ) -> Result<Option<Decision>, Error> {
-        if let Some(spans) = spans.as_deref_mut() {
-            spans.clear();
-            spans.resize(self.field_slots.len(), None);
-        }
+        on_match: impl FnOnce(Decision, Spans<'_>) -> R,
+    ) -> Result<Option<R>, Error> {
         // The lazy DFA and the fallbacks read `\b` the regex-automata way.
         let disputed = self.disputed(hay);
         let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
         if disputed && (prog.is_none() || self.checks_use_words) {
-            return self.exact_search(hay, spans.as_deref_mut());
+            return self.exact_search(hay, on_match);
         }
         {
             let mut guard = self.pool.get();
@@ -605,7 +623,7 @@ impl Engine {
             } else {
                 if !self.needs_groups && !disputed {
                     let found = self.may_match(&mut scratch.cache, hay);
-                    return Ok(found.then_some(Decision::Linear));
+                    return Ok(found.then(|| on_match(Decision::Linear, Spans::Listed(&[]))));
                 }
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
@@ -688,16 +706,15 @@ impl Engine {
                     (0..self.checks.len()).all(holds)
                 };
                 if all_pass {
-                    if let Some(spans) = spans {
-                        for (out, slot) in spans.iter_mut().zip(self.field_slots.iter()) {
-                            *out = slot.and_then(|s| span_at(slots, s));
-                        }
-                    }
-                    return Ok(Some(Decision::Linear));
+                    let spans = Spans::Slots {
+                        slots,
+                        fields: &self.field_slots,
+                    };
+                    return Ok(Some(on_match(Decision::Linear, spans)));
                 }
             }
         }
-        self.exact_search(hay, spans)
+        self.exact_search(hay, on_match)
     }
 
     /// Whether `\b` may read differently on this line in regex-automata
@@ -706,11 +723,11 @@ impl Engine {
         self.word_boundary && word::has_disputed(hay.as_bytes())
     }
 
-    fn exact_search(
+    fn exact_search<R>(
         &self,
         hay: &str,
-        spans: Option<&mut Vec<Option<(usize, usize)>>>,
-    ) -> Result<Option<Decision>, Error> {
+        on_match: impl FnOnce(Decision, Spans<'_>) -> R,
+    ) -> Result<Option<R>, Error> {
         let Some(exact) = &self.exact else {
             return Ok(None);
         };
@@ -728,12 +745,12 @@ impl Engine {
         if found.is_none() {
             return Ok(None);
         }
-        if let Some(spans) = spans {
-            for (field, group) in self.exact_groups.iter().enumerate() {
-                spans[field] = group.and_then(|g| region.pos(g));
-            }
-        }
-        Ok(Some(Decision::Exact))
+        let spans: Vec<Option<(usize, usize)>> = self
+            .exact_groups
+            .iter()
+            .map(|group| group.and_then(|g| region.pos(g)))
+            .collect();
+        Ok(Some(on_match(Decision::Exact, Spans::Listed(&spans))))
     }
 
     fn param(&self) -> onig::MatchParam {

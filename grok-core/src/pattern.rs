@@ -369,16 +369,17 @@ impl Pattern {
             return Ok(false);
         }
         let named = |e: Error| e.in_pattern(&self.inner.expression);
-        let Some(decision) = self
+        let options = &self.inner.options;
+        let filled = self
             .inner
             .engine
-            .search(text, Some(caps.raw_spans()), screen)
-            .map_err(named)?
-        else {
-            return Ok(false);
-        };
-        caps.fill(text, decision, &self.inner.options)
+            .search(text, screen, |decision, spans| {
+                caps.fill(text, decision, &spans, options)
+            })
             .map_err(named)?;
-        Ok(true)
+        match filled {
+            Some(result) => result.map(|()| true).map_err(named),
+            None => Ok(false),
+        }
     }
 }
