@@ -5,10 +5,11 @@
 //! priority order, each at an instruction (with a count for repeats and an
 //! offset into literals), plus the captures of the best match found so far.
 //! Capture values live in registers. A state names, for each thread and
-//! slot, which register holds the value (registers numbered in order of
-//! first appearance, so states that differ only in the values are one
-//! state), and each transition carries the register moves that turn one
-//! state's registers into the next's (`r3 := r1`, `r4 := position`).
+//! slot, which register holds the value (so states that differ only in the
+//! values are one state). A register keeps its number for as long as some
+//! thread holds it, so a transition never copies one: it at most writes
+//! the position into one free register, which every slot that takes the
+//! position on that byte then names.
 //!
 //! The threads are closed (their epsilon moves followed) on the transition,
 //! once the next byte is known, so look-arounds see both neighbours: the
@@ -37,13 +38,11 @@ const MAX_RESTARTS: u32 = 8;
 /// Register value "not set": past every register, so reading it as an
 /// index finds nothing.
 const UNSET: u16 = u16::MAX;
-const _: () = assert!(UNSET as usize > MAX_REGS + 2);
-/// Move source "the current position".
-const POS: u16 = u16::MAX - 1;
+const _: () = assert!(UNSET as usize >= MAX_REGS);
 /// Transition not built yet.
 const UNKNOWN: u32 = u32::MAX;
-/// Marks a transition that needs more than a table lookup: register moves,
-/// a dead end, or the end of the attempt (see [`TdfaCache::slow`]).
+/// Marks a transition that needs more than a table lookup: a position
+/// write, a dead end, or the end of the attempt (see [`TdfaCache::slow`]).
 const SLOW: u32 = 1 << 31;
 
 /// What a guarded slot's check is, as far as the tagged DFA is concerned.
@@ -107,15 +106,10 @@ struct Key {
 struct Slow {
     /// The next state (premultiplied by the stride).
     next: u32,
-    /// Register moves, `ops[start..start + len]`.
-    start: u32,
-    len: u32,
-    /// A register set to the position after the moves (`UNSET`: none).
-    /// Most transitions that move anything set just one register so, and
-    /// then need no `ops` at all.
+    /// The register the position is written to (`UNSET`: none).
     pos: u16,
     /// What else the transition does, [`Slow::STOP`] and the rest (0 for
-    /// register moves alone).
+    /// a position write alone).
     flags: u8,
 }
 
@@ -123,8 +117,6 @@ impl Default for Slow {
     fn default() -> Slow {
         Slow {
             next: 0,
-            start: 0,
-            len: 0,
             pos: UNSET,
             flags: 0,
         }
@@ -223,9 +215,6 @@ pub(crate) struct TdfaCache {
     /// position (`UNKNOWN`: not built).
     trans: Vec<u32>,
     slow: Vec<Slow>,
-    /// Register moves: `(destination, source)`, source `POS` for the
-    /// position.
-    ops: Vec<(u16, u16)>,
     /// Start state per look-behind class (premultiplied).
     starts: Vec<u32>,
     /// Per state, its [`Tail`] if it has one.
@@ -543,7 +532,8 @@ impl Tdfa {
                 }
             };
             // A transition not built yet, or a non-ASCII byte (never
-            // built); then register moves and the rarer cases in `flags`.
+            // built); then the position write and the rarer cases in
+            // `flags`.
             if next == UNKNOWN {
                 let class = index - state as usize;
                 if class == self.quit {
@@ -552,16 +542,6 @@ impl Tdfa {
                 self.build(prog, cache, state, class)?;
             }
             let slow = cache.slow[index];
-            if slow.len != 0 {
-                let ops = &cache.ops[slow.start as usize..(slow.start + slow.len) as usize];
-                for &(dst, src) in ops {
-                    cache.regs[usize::from(dst)] = if src == POS {
-                        NonMaxUsize::new(at)
-                    } else {
-                        cache.regs[usize::from(src)]
-                    };
-                }
-            }
             // `UNSET` is past the registers: no register to set.
             if let Some(reg) = cache.regs.get_mut(usize::from(slow.pos)) {
                 *reg = NonMaxUsize::new(at);
@@ -678,7 +658,6 @@ impl Tdfa {
             cache.ids.clear();
             cache.trans.clear();
             cache.slow.clear();
-            cache.ops.clear();
             cache.starts.clear();
             cache.tails.clear();
             cache.skips.clear();
@@ -802,36 +781,30 @@ impl Tdfa {
                 }
             }
         }
-        // Name the registers in order of first appearance.
-        let mut names: FastMap<Val, u16> = FastMap::default();
-        let mut moves: Vec<(u16, Val)> = Vec::new();
-        let mut name = |v: Val| -> Option<u16> {
-            if v == Val::Unset {
-                return Some(UNSET);
+        // Registers keep their numbers from state to state, so a register
+        // that survives needs no move; the position, if any thread takes
+        // it, goes to the lowest number no survivor holds.
+        let survivors: FastSet<u16> = matched
+            .iter()
+            .flatten()
+            .chain(&vals)
+            .filter_map(|v| match *v {
+                Val::Old(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let pos_reg = (0..MAX_REGS as u16).find(|r| !survivors.contains(r))?;
+        let mut writes_pos = false;
+        let mut name = |v: Val| match v {
+            Val::Unset => UNSET,
+            Val::Old(r) => r,
+            Val::Pos => {
+                writes_pos = true;
+                pos_reg
             }
-            if let Some(&r) = names.get(&v) {
-                return Some(r);
-            }
-            let r = names.len() as u16;
-            if usize::from(r) >= MAX_REGS {
-                return None;
-            }
-            names.insert(v, r);
-            moves.push((r, v));
-            Some(r)
         };
-        let matched = match matched {
-            Some(m) => Some(
-                m.into_iter()
-                    .map(&mut name)
-                    .collect::<Option<Box<[u16]>>>()?,
-            ),
-            None => None,
-        };
-        let regs = vals
-            .into_iter()
-            .map(&mut name)
-            .collect::<Option<Box<[u16]>>>()?;
+        let matched = matched.map(|m| m.into_iter().map(&mut name).collect());
+        let regs = vals.into_iter().map(&mut name).collect();
         let dead = threads.is_empty();
         let behind = match next {
             Some(_) if !threads.iter().any(|&(i, _)| self.reads_behind[i as usize]) => 0,
@@ -844,18 +817,12 @@ impl Tdfa {
             threads: threads.into(),
             regs,
         };
-        let mut ops = sequence(moves, names.len() as u16);
-        // One position write leaves the sequence to run last, which is
-        // safe: it reads nothing, and whatever reads its register's old
-        // value already ran before it.
-        let pos = match ops.iter().rposition(|&(_, src)| src == POS) {
-            Some(i) => ops.remove(i).0,
-            None => UNSET,
-        };
+        let pos = if writes_pos { pos_reg } else { UNSET };
+        let top = survivors.iter().copied().max().unwrap_or(0).max(pos_reg);
         let id = self.intern(prog, cache, new)?;
         let index = state as usize + class;
         let tail = cache.tails[id as usize / self.stride].is_some();
-        let plain = ops.is_empty() && pos == UNSET && !dead && !tail && next.is_some();
+        let plain = pos == UNSET && !dead && !tail && next.is_some();
         let skip = plain
             && id == state
             && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
@@ -872,14 +839,11 @@ impl Tdfa {
         }
         cache.slow[index] = Slow {
             next: id,
-            start: cache.ops.len() as u32,
-            len: ops.len() as u32,
             pos,
             flags,
         };
-        cache.ops.extend(ops);
-        if cache.regs.len() < names.len() + 2 {
-            cache.regs.resize(names.len() + 2, None);
+        if cache.regs.len() <= usize::from(top) {
+            cache.regs.resize(usize::from(top) + 1, None);
         }
         Some(())
     }
@@ -1072,41 +1036,6 @@ fn partition(tables: &[[bool; 128]]) -> ([u8; 128], Vec<u8>) {
         classes[b] = class;
     }
     (classes, reps)
-}
-
-/// The register moves `(destination, source)` as a sequence that runs in
-/// place: a destination is written only once nothing still reads it, and a
-/// cycle goes through the spare register `spare`.
-fn sequence(moves: Vec<(u16, Val)>, spare: u16) -> Vec<(u16, u16)> {
-    let mut pending: Vec<(u16, u16)> = moves
-        .into_iter()
-        .filter_map(|(dst, src)| match src {
-            Val::Old(s) if s == dst => None,
-            Val::Old(s) => Some((dst, s)),
-            Val::Pos => Some((dst, POS)),
-            Val::Unset => None,
-        })
-        .collect();
-    let mut out = Vec::with_capacity(pending.len());
-    while !pending.is_empty() {
-        let free = pending
-            .iter()
-            .position(|&(dst, _)| !pending.iter().any(|&(_, src)| src == dst));
-        match free {
-            Some(i) => out.push(pending.remove(i)),
-            None => {
-                // A cycle: park one destination's value in the spare.
-                let dst = pending[0].0;
-                out.push((spare, dst));
-                for (_, src) in pending.iter_mut() {
-                    if *src == dst {
-                        *src = spare;
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
