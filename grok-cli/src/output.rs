@@ -130,8 +130,7 @@ impl Formatter {
         match (&self.columns, self.format) {
             (None, Format::Jsonl) => {
                 let start = out.len();
-                // Writing into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *out, caps);
+                caps.write_json(out);
                 if !self.extras.is_empty() {
                     out.pop(); // the closing brace
                     let empty = out.len() == start + 1;

@@ -6,6 +6,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use crate::engine::{Decision, Spans};
 use crate::error::{Error, ErrorKind};
 use crate::expand::FieldSpec;
+use crate::json;
 use crate::pattern::{CompileOptions, FieldInfo};
 use crate::value::{convert, FieldType, Value};
 
@@ -23,6 +24,8 @@ pub(crate) struct Layout {
 #[derive(Debug)]
 struct TreeNode {
     key: String,
+    /// `"key":`, escaped once for [`Captures::write_json`].
+    json_key: Box<[u8]>,
     field: Option<usize>,
     children: Vec<usize>,
 }
@@ -59,8 +62,12 @@ impl Layout {
                 let node = match found {
                     Some(n) => n,
                     None => {
+                        let mut json_key = Vec::new();
+                        json::write_str(&mut json_key, &key);
+                        json_key.push(b':');
                         layout.tree.push(TreeNode {
                             key,
+                            json_key: json_key.into(),
                             field: None,
                             children: Vec::new(),
                         });
@@ -237,6 +244,63 @@ impl<'a> Captures<'a> {
         self.decision
     }
 
+    /// Appends the match as a JSON object to `out`: the same text as
+    /// serializing it with serde_json, written directly (several times
+    /// faster, for output of one object per line).
+    ///
+    /// ```
+    /// let lib = grok_core::PatternLibrary::ecs_v1();
+    /// let p = lib.compile("%{IP:[source][address]} %{INT:[http][status]:int} %{GREEDYDATA:msg}")?;
+    /// let caps = p.captures("10.0.0.1 404 say \"hi\"")?.unwrap();
+    /// let mut out = Vec::new();
+    /// caps.write_json(&mut out);
+    /// assert_eq!(
+    ///     String::from_utf8(out).unwrap(),
+    ///     r#"{"source":{"address":"10.0.0.1"},"http":{"status":404},"msg":"say \"hi\""}"#
+    /// );
+    /// # Ok::<(), grok_core::Error>(())
+    /// ```
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        self.write_json_level(out, &self.layout.roots);
+    }
+
+    /// One level of the nesting (see the `Serialize` impl, which this
+    /// follows key for key).
+    fn write_json_level(&self, out: &mut Vec<u8>, nodes: &[usize]) {
+        out.push(b'{');
+        let mut first = true;
+        for &n in nodes {
+            let node = &self.layout.tree[n];
+            let own = node
+                .field
+                .map(|d| self.values_of(d))
+                .filter(|v| !v.is_empty());
+            if own.is_none() && !self.node_has_value(n) {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(&node.json_key);
+            match own {
+                Some([one]) => json::write_value(out, one),
+                Some(many) => {
+                    out.push(b'[');
+                    for (i, v) in many.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        json::write_value(out, v);
+                    }
+                    out.push(b']');
+                }
+                None => self.write_json_level(out, &node.children),
+            }
+        }
+        out.push(b'}');
+    }
+
     fn node_has_value(&self, n: usize) -> bool {
         let node = &self.layout.tree[n];
         node.field.is_some_and(|d| self.ranges[d].is_some())
@@ -350,6 +414,37 @@ mod tests {
         assert_eq!(caps.get("b"), Some(&Value::Str("w")));
         let order: Vec<_> = caps.iter().map(|(f, v)| (f.name(), v.len())).collect();
         assert_eq!(order, [("a", 3), ("n", 1), ("b", 1)]);
+    }
+
+    /// `write_json` against serde_json on the same match.
+    fn assert_json_agrees(lib: &PatternLibrary, expr: &str, line: &str) {
+        let p = lib.compile(expr).unwrap();
+        let caps = p.captures(line).unwrap().unwrap();
+        let mut out = Vec::new();
+        caps.write_json(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(&caps).unwrap(),
+            "{expr} on {line:?}"
+        );
+    }
+
+    #[test]
+    fn written_json_is_serde_jsons() {
+        let legacy = PatternLibrary::legacy();
+        let ecs = PatternLibrary::ecs_v1();
+        let line = r#"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a\"b HTTP/1.0" 200 2326 "-" "Mozilla/4.08""#;
+        assert_json_agrees(&legacy, "%{COMBINEDAPACHELOG}", line);
+        assert_json_agrees(&ecs, "%{COMBINEDAPACHELOG}", line);
+        // Several values, typed values, absent fields, an empty match.
+        let expr = "%{WORD:a} %{INT:n:int} %{NUMBER:f:float} %{WORD:a}(?: %{WORD:b})?";
+        assert_json_agrees(&legacy, expr, "x 7 2.5 y");
+        assert_json_agrees(&legacy, "%{WORD:a}?x", "x");
+        // A name that is both a field and the prefix of others: the value wins.
+        let nested = "%{WORD:[a]} %{WORD:[a][b]} %{WORD:[c][d]} %{INT:[c][e]:int}";
+        assert_json_agrees(&ecs, nested, "p q r 5");
+        let escapes = "x tab\there \"q\" back\\slash \u{1} é";
+        assert_json_agrees(&ecs, "%{WORD:[c][d]} %{GREEDYDATA:[c][e]}", escapes);
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod compile;
 mod engine;
 mod error;
 mod expand;
+mod json;
 mod library;
 mod matcher;
 mod pattern;
