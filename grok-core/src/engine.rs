@@ -8,11 +8,12 @@ use regex_automata::meta;
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
-use regex_automata::util::primitives::NonMaxUsize;
+use regex_automata::util::primitives::{NonMaxUsize, StateID};
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{self, Hir};
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use crate::backtrack::{Backtracker, Memo};
@@ -58,6 +59,103 @@ fn atomic_dfa(nfa: &thompson::NFA, size_limit: usize) -> Option<Box<dense::DFA<V
         .ok()?;
     dfa.universal_start_state(Anchored::Yes)?;
     Some(Box::new(dfa))
+}
+
+/// Most state pairs [`extending_bytes`] walks before it gives up.
+const MAX_STATE_PAIRS: usize = 1024;
+
+/// The bytes that can extend a match of an atomic group's body into a
+/// longer match from the same start, if the body's first match from any
+/// start is always its longest (`None` otherwise, or when the DFAs do not
+/// fit or cannot read some byte).
+///
+/// `first` is the body's anchored leftmost-first DFA ([`atomic_dfa`]).
+/// The body's first match is its longest when `first` reports a match
+/// wherever the body's all-matches DFA does: one walk over the pairs of
+/// states the two reach on the same input checks that. Then a match of the
+/// body at `start..end` that is not followed by an extending byte (or ends
+/// the text) is the longest, so the first, so the group's own match: the
+/// check holds without a walk (NUMBER's `[0-9]+(?:\.[0-9]+)?` followed by
+/// a space).
+fn extending_bytes(
+    first: &dense::DFA<Vec<u32>>,
+    nfa: &thompson::NFA,
+    size_limit: usize,
+) -> Option<Box<[bool; 256]>> {
+    let size_limit = size_limit.min(ATOMIC_DFA_LIMIT);
+    let all = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::All)
+                .start_kind(StartKind::Anchored)
+                .unicode_word_boundary(true)
+                .dfa_size_limit(Some(size_limit))
+                .determinize_size_limit(Some(size_limit)),
+        )
+        .build_from_nfa(nfa)
+        .ok()?;
+    let start = (
+        first.universal_start_state(Anchored::Yes)?,
+        all.universal_start_state(Anchored::Yes)?,
+    );
+    // Every pair of states one input leads the two DFAs to; matches are
+    // reported one byte late, on the transition out of a state.
+    let mut seen: HashSet<(StateID, StateID)> = HashSet::from([start]);
+    let mut stack = vec![start];
+    while let Some((p, q)) = stack.pop() {
+        let eoi = (first.next_eoi_state(p), all.next_eoi_state(q));
+        if all.is_match_state(eoi.1) && !first.is_match_state(eoi.0) {
+            return None;
+        }
+        for b in 0..=255 {
+            let next = (first.next_state(p, b), all.next_state(q, b));
+            if first.is_quit_state(next.0) || all.is_quit_state(next.1) {
+                return None;
+            }
+            if all.is_match_state(next.1) && !first.is_match_state(next.0) {
+                return None;
+            }
+            if !all.is_dead_state(next.1) && seen.insert(next) {
+                if seen.len() > MAX_STATE_PAIRS {
+                    return None;
+                }
+                stack.push(next);
+            }
+        }
+    }
+    // A state is live when some input from it (maybe none) completes a
+    // match: a transition out of it, or out of a state it leads to,
+    // reports one.
+    let states: HashSet<StateID> = seen.iter().map(|&(_, q)| q).collect();
+    let reports = |q: StateID| {
+        all.is_match_state(all.next_eoi_state(q))
+            || (0..=255).any(|b| all.is_match_state(all.next_state(q, b)))
+    };
+    let mut live: HashSet<StateID> = states.iter().copied().filter(|&q| reports(q)).collect();
+    loop {
+        let more: Vec<StateID> = states
+            .iter()
+            .copied()
+            .filter(|q| !live.contains(q))
+            .filter(|&q| (0..=255).any(|b| live.contains(&all.next_state(q, b))))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        live.extend(more);
+    }
+    // Byte `b` extends a match when, right after one (the transition on
+    // `b` reports it), a longer one is still ahead.
+    let mut extending = Box::new([false; 256]);
+    for &q in &states {
+        for b in 0..=255u8 {
+            let next = all.next_state(q, b);
+            if all.is_match_state(next) && live.contains(&next) {
+                extending[usize::from(b)] = true;
+            }
+        }
+    }
+    Some(extending)
 }
 
 /// Where the first match of `dfa` (built by [`atomic_dfa`]) from `start`
@@ -151,6 +249,10 @@ enum Check {
         /// the body's first match, the cheapest way to judge a short group
         /// (NUMBER's) when it fits.
         dense: Option<Box<dense::DFA<Vec<u32>>>>,
+        /// When the body's first match is always its longest, the bytes
+        /// that could make a match longer ([`extending_bytes`]): a match
+        /// followed by none of them holds without a walk.
+        extending: Option<Box<[bool; 256]>>,
         /// The body as a one-pass DFA, when it is one (`[0-9]+(?:\.[0-9]+)?`
         /// is): its anchored leftmost-first match is the atomic group's, in
         /// one pass with no backtracking.
@@ -830,9 +932,15 @@ impl Check {
             CheckSpec::Atomic { body } => {
                 let body = Relaxed::parse(body);
                 let nfa = body.nfa(size_limit).ok();
+                let dense = nfa.as_ref().and_then(|nfa| atomic_dfa(nfa, size_limit));
+                let extending = match (&dense, &nfa) {
+                    (Some(dfa), Some(nfa)) => extending_bytes(dfa, nfa, size_limit),
+                    _ => None,
+                };
                 let check = Check::Atomic {
                     re: body.regex(size_limit)?,
-                    dense: nfa.as_ref().and_then(|nfa| atomic_dfa(nfa, size_limit)),
+                    dense,
+                    extending,
                     onepass: nfa.and_then(|nfa| {
                         onepass::Builder::new()
                             .configure(
@@ -886,6 +994,7 @@ impl Check {
     ) -> bool {
         let Check::Atomic {
             dense,
+            extending,
             onepass,
             prog,
             ..
@@ -893,6 +1002,13 @@ impl Check {
         else {
             return self.holds(hay, start, end);
         };
+        if let Some(extending) = extending {
+            match hay.as_bytes().get(end) {
+                None => return true,
+                Some(&b) if !extending[usize::from(b)] => return true,
+                Some(_) => {}
+            }
+        }
         if let Some(found) = dense
             .as_deref()
             .and_then(|dfa| first_match_end(dfa, hay, start))
@@ -1019,7 +1135,60 @@ mod tests {
         assert_eq!(first_match_end(&dfa, "abé", 0), None);
     }
 
+    fn extending_of(body: &str) -> Option<String> {
+        let nfa = nfa(body);
+        let dfa = atomic_dfa(&nfa, 1 << 20).unwrap();
+        let bytes = extending_bytes(&dfa, &nfa, 1 << 20)?;
+        Some(
+            (0..=255u8)
+                .filter(|&b| bytes[usize::from(b)])
+                .map(char::from)
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn only_bodies_whose_first_match_is_the_longest_get_extending_bytes() {
+        assert_eq!(extending_of(BODIES[0]).as_deref(), Some(".0123456789"));
+        assert_eq!(extending_of("x*").as_deref(), Some("x"));
+        assert_eq!(
+            extending_of("[a-z]+-?").as_deref(),
+            Some("-abcdefghijklmnopqrstuvwxyz")
+        );
+        // The first alternative, or the lazy repeat, stops short of the longest.
+        assert_eq!(extending_of("a|ab"), None);
+        assert_eq!(extending_of("(?:ab)*?c?"), None);
+        // A Unicode `\b` next to a non-ASCII byte is not decided by the DFA.
+        assert_eq!(extending_of(r"\w+\b"), None);
+    }
+
+    /// Whether `body` matches all of `hay[start..end]` (a match the
+    /// relaxed regex could have captured for the group).
+    fn matches_exactly(body: &str, hay: &str, start: usize, end: usize) -> bool {
+        let re = Relaxed::parse(&format!("^(?:{body})$"))
+            .regex(1 << 20)
+            .unwrap();
+        re.is_match(&hay[start..end])
+    }
+
     proptest! {
+        #[test]
+        fn a_check_decided_by_its_next_byte_agrees_with_the_walk(
+            body in 0..BODIES.len(),
+            hay in "[ab0-9.+x c-]{0,12}",
+            start in 0usize..12,
+            len in 0usize..12,
+        ) {
+            let body = BODIES[body];
+            let start = start.min(hay.len());
+            let end = (start + len).min(hay.len());
+            prop_assume!(matches_exactly(body, &hay, start, end));
+            let (check, _) = Check::build(&CheckSpec::Atomic { body: body.to_string() }, 1 << 20).unwrap();
+            let mut scratch = CheckScratch { memo: ProgMemo::default(), onepass: vec![None] };
+            let expected = reference_end(body, &hay, start) == Some(end);
+            prop_assert_eq!(check.holds_with(&mut scratch, 0, &hay, start, end), expected);
+        }
+
         #[test]
         fn the_atomic_dfa_agrees_with_the_regex(
             body in 0..BODIES.len(),
