@@ -129,7 +129,7 @@ impl Slow {
     const STOP: u8 = 1;
     /// The next state is a [`Tail`].
     const TAIL: u8 = 2;
-    /// A loop back to the same state with no moves: the state may skip a
+    /// A loop back to the same state with no position write: it may skip a
     /// whole run of such bytes (see [`Skip`]).
     const SKIP: u8 = 4;
 }
