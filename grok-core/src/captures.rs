@@ -268,24 +268,14 @@ impl<'a> Captures<'a> {
     /// follows key for key).
     fn write_json_level(&self, out: &mut Vec<u8>, nodes: &[usize]) {
         out.push(b'{');
-        let mut first = true;
-        for &n in nodes {
-            let node = &self.layout.tree[n];
-            let own = node
-                .field
-                .map(|d| self.values_of(d))
-                .filter(|v| !v.is_empty());
-            if own.is_none() && !self.node_has_value(n) {
-                continue;
-            }
-            if !first {
+        for (i, (node, member)) in self.members(nodes).enumerate() {
+            if i > 0 {
                 out.push(b',');
             }
-            first = false;
             out.extend_from_slice(&node.json_key);
-            match own {
-                Some([one]) => json::write_value(out, one),
-                Some(many) => {
+            match member {
+                Member::Values([one]) => json::write_value(out, one),
+                Member::Values(many) => {
                     out.push(b'[');
                     for (i, v) in many.iter().enumerate() {
                         if i > 0 {
@@ -295,10 +285,31 @@ impl<'a> Captures<'a> {
                     }
                     out.push(b']');
                 }
-                None => self.write_json_level(out, &node.children),
+                Member::Nested(children) => self.write_json_level(out, children),
             }
         }
         out.push(b'}');
+    }
+
+    /// The keys this match has at one level of the nesting, with what each
+    /// holds. A value and nested fields under one key cannot both be
+    /// written; the value wins.
+    fn members<'c>(
+        &'c self,
+        nodes: &'c [usize],
+    ) -> impl Iterator<Item = (&'c TreeNode, Member<'c, 'a>)> + 'c {
+        nodes.iter().filter_map(move |&n| {
+            let node = &self.layout.tree[n];
+            let own = node
+                .field
+                .map(|d| self.values_of(d))
+                .filter(|v| !v.is_empty());
+            match own {
+                Some(values) => Some((node, Member::Values(values))),
+                None if self.node_has_value(n) => Some((node, Member::Nested(&node.children))),
+                None => None,
+            }
+        })
     }
 
     fn node_has_value(&self, n: usize) -> bool {
@@ -334,6 +345,14 @@ impl<'a> std::ops::Index<&str> for Captures<'a> {
     }
 }
 
+/// What a key of the nesting holds in one match.
+enum Member<'c, 'a> {
+    /// A field's values (one, or several written as a list).
+    Values(&'c [Value<'a>]),
+    /// Nested fields: these nodes' members.
+    Nested(&'c [usize]),
+}
+
 struct NodeSer<'c, 'a> {
     caps: &'c Captures<'a>,
     nodes: &'c [usize],
@@ -358,24 +377,12 @@ impl Serialize for NodeSer<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let caps = self.caps;
         let mut map = s.serialize_map(None)?;
-        for &n in self.nodes {
-            let node = &caps.layout.tree[n];
-            let own = node
-                .field
-                .map(|d| caps.values_of(d))
-                .filter(|v| !v.is_empty());
-            if let Some(values) = own {
-                // A value and nested fields under one key cannot both be
-                // written; the value wins.
-                map.serialize_entry(&node.key, &ValuesSer(values))?;
-            } else if caps.node_has_value(n) {
-                map.serialize_entry(
-                    &node.key,
-                    &NodeSer {
-                        caps,
-                        nodes: &node.children,
-                    },
-                )?;
+        for (node, member) in caps.members(self.nodes) {
+            match member {
+                Member::Values(values) => map.serialize_entry(&node.key, &ValuesSer(values))?,
+                Member::Nested(nodes) => {
+                    map.serialize_entry(&node.key, &NodeSer { caps, nodes })?
+                }
             }
         }
         map.end()

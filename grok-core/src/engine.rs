@@ -45,20 +45,31 @@ const ATOMIC_DFA_LIMIT: usize = 64 << 10;
 /// `size_limit` (and [`ATOMIC_DFA_LIMIT`]) and its start state is the same
 /// after any char.
 fn atomic_dfa(nfa: &thompson::NFA, size_limit: usize) -> Option<Box<dense::DFA<Vec<u32>>>> {
+    let dfa = anchored_dense(nfa, MatchKind::LeftmostFirst, size_limit)?;
+    dfa.universal_start_state(Anchored::Yes)?;
+    Some(Box::new(dfa))
+}
+
+/// An anchored dense DFA of an atomic group's body with match semantics
+/// `kind`, within `size_limit` and [`ATOMIC_DFA_LIMIT`]; a Unicode `\b`
+/// quits on a non-ASCII byte.
+fn anchored_dense(
+    nfa: &thompson::NFA,
+    kind: MatchKind,
+    size_limit: usize,
+) -> Option<dense::DFA<Vec<u32>>> {
     let size_limit = size_limit.min(ATOMIC_DFA_LIMIT);
-    let dfa = dense::Builder::new()
+    dense::Builder::new()
         .configure(
             dense::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
+                .match_kind(kind)
                 .start_kind(StartKind::Anchored)
                 .unicode_word_boundary(true)
                 .dfa_size_limit(Some(size_limit))
                 .determinize_size_limit(Some(size_limit)),
         )
         .build_from_nfa(nfa)
-        .ok()?;
-    dfa.universal_start_state(Anchored::Yes)?;
-    Some(Box::new(dfa))
+        .ok()
 }
 
 /// Most state pairs [`extending_bytes`] walks before it gives up.
@@ -82,18 +93,7 @@ fn extending_bytes(
     nfa: &thompson::NFA,
     size_limit: usize,
 ) -> Option<Box<[bool; 256]>> {
-    let size_limit = size_limit.min(ATOMIC_DFA_LIMIT);
-    let all = dense::Builder::new()
-        .configure(
-            dense::Config::new()
-                .match_kind(MatchKind::All)
-                .start_kind(StartKind::Anchored)
-                .unicode_word_boundary(true)
-                .dfa_size_limit(Some(size_limit))
-                .determinize_size_limit(Some(size_limit)),
-        )
-        .build_from_nfa(nfa)
-        .ok()?;
+    let all = anchored_dense(nfa, MatchKind::All, size_limit)?;
     let start = (
         first.universal_start_state(Anchored::Yes)?,
         all.universal_start_state(Anchored::Yes)?,
@@ -185,6 +185,10 @@ fn first_match_end(dfa: &dense::DFA<Vec<u32>>, hay: &str, start: usize) -> Optio
     }
     Some(end)
 }
+
+/// The first slot of a group the relaxed NFA lacks: past every slot, so
+/// [`span_at`] reads it as unset.
+const NO_SLOT: usize = usize::MAX;
 
 /// A check, the first slot of the relaxed group that marks where it
 /// applies, and the tracked loops around it.
@@ -540,17 +544,12 @@ impl Engine {
         let relaxed = source.regex(size_limit)?;
         let nfa = source.nfa(size_limit)?;
         let group_info = nfa.group_info().clone();
-        // Group `g`'s pair of slots (one pattern: `2g`, `2g + 1`); a group
-        // the NFA lacks gets a slot past the end, which reads as unset.
-        let first_slot = |group: usize| {
-            group_info
-                .slot(PatternID::ZERO, group)
-                .unwrap_or(usize::MAX)
-        };
+        // Group `g`'s pair of slots (one pattern: `2g`, `2g + 1`).
+        let first_slot = |group: usize| group_info.slot(PatternID::ZERO, group).unwrap_or(NO_SLOT);
         let mut checks_use_words = false;
         let mut field_slots = vec![None; field_count];
         let mut checks = Vec::with_capacity(program.checks.len());
-        let mut loops = vec![(usize::MAX, usize::MAX); program.loop_count];
+        let mut loops = vec![(NO_SLOT, NO_SLOT); program.loop_count];
         for (i, role) in program.roles.iter().enumerate() {
             let slot = first_slot(i + 1);
             match *role {
@@ -608,7 +607,7 @@ impl Engine {
         let mut prog = source.prog();
         let mut enforced = vec![false; checks.len()];
         for (i, &(slot, ref check, _)) in checks.iter().enumerate() {
-            if check.zero_width() && slot != usize::MAX {
+            if check.zero_width() && slot != NO_SLOT {
                 backtracker.set_guard(slot, i as u32);
                 if let Some(prog) = &mut prog {
                     prog.set_guard(slot, i as u32);

@@ -3,22 +3,8 @@
 //! without a serializer call per token: what
 //! [`Captures::write_json`](crate::Captures::write_json) is made of.
 
+use crate::swar::{has_byte, has_byte_below};
 use crate::value::Value;
-
-/// `0x01` in every byte of a word.
-const ONES: u64 = u64::from_ne_bytes([1; 8]);
-/// The high bit of every byte of a word.
-const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-
-/// Whether some byte of `word` is below `n` (`n` at most 128).
-fn has_byte_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
-}
-
-/// Whether some byte of `word` is `b`.
-fn has_byte(word: u64, b: u8) -> bool {
-    has_byte_below(word ^ (ONES * u64::from(b)), 1)
-}
 
 /// Whether any of these eight bytes must be escaped in a JSON string: a
 /// control character, `"` or `\`.

@@ -54,6 +54,7 @@ mod matcher;
 mod pattern;
 mod prog;
 mod screen;
+mod swar;
 mod syntax;
 mod utf8;
 mod value;

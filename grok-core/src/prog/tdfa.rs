@@ -27,6 +27,7 @@ use regex_automata::util::primitives::NonMaxUsize;
 
 use super::{find_any, Inst, Prog, NONE, OPTIMISTIC_STEPS, OPTIMISTIC_STEPS_PER_BYTE};
 use crate::backtrack::Guard;
+use crate::swar;
 
 /// Most states one cache holds before it starts again.
 const MAX_STATES: usize = 4096;
@@ -177,16 +178,10 @@ impl Skip {
                 }
             }
             Skip::Below { bound, exits } => {
-                const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-                const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-                let below = ONES * u64::from(*bound);
                 let mut at = from;
                 loop {
                     while let Some(word) = bytes.get(at..).and_then(|r| r.first_chunk::<8>()) {
-                        let w = u64::from_le_bytes(*word);
-                        // The lowest flagged byte is below `bound` or not
-                        // ASCII (borrows only flag bytes above it).
-                        let flagged = (w.wrapping_sub(below) | w) & HIGH;
+                        let flagged = swar::below_or_non_ascii(u64::from_le_bytes(*word), *bound);
                         if flagged != 0 {
                             at += (flagged.trailing_zeros() / 8) as usize;
                             break;
