@@ -10,6 +10,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
 use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::{Dot, Hir, Look, Repetition};
@@ -141,6 +142,48 @@ impl Screen {
         }
     }
 
+    /// From the untagged state `id` at `at`, follows known plain
+    /// transitions; returns the last plain state and where it stopped (the
+    /// end of the text, or a byte whose transition is tagged: unknown,
+    /// dead, quit or a match). Four bytes per round while they last, so
+    /// the loop's bookkeeping is paid once per four lookups.
+    #[inline(always)]
+    fn run_untagged(
+        &self,
+        cache: &Cache,
+        mut id: LazyStateID,
+        bytes: &[u8],
+        mut at: usize,
+    ) -> (LazyStateID, usize) {
+        let dfa = &self.dfa;
+        // SAFETY (every `next_state_untagged_unchecked` below): `id` is an
+        // untagged state that the last call on `cache` returned (the start
+        // state, or a transition); only `next_state` and the start
+        // functions clear the cache, and neither runs here.
+        let step = |id: LazyStateID, byte: u8| unsafe {
+            dfa.next_state_untagged_unchecked(cache, id, byte)
+        };
+        while let Some(&[b0, b1, b2, b3]) = bytes.get(at..at + 4) {
+            for byte in [b0, b1, b2, b3] {
+                let next = step(id, byte);
+                if next.is_tagged() {
+                    return (id, at);
+                }
+                id = next;
+                at += 1;
+            }
+        }
+        for &byte in &bytes[at..] {
+            let next = step(id, byte);
+            if next.is_tagged() {
+                break;
+            }
+            id = next;
+            at += 1;
+        }
+        (id, at)
+    }
+
     fn walk(&self, cache: &mut Cache, hay: &str) -> Result<u64, Stop> {
         let dfa = &self.dfa;
         let mut id = dfa
@@ -152,21 +195,7 @@ impl Screen {
             // The table lookup alone while the state is plain and the
             // transition known; the checked step otherwise.
             if !id.is_tagged() {
-                let rest = &bytes[at..];
-                let mut walked = rest.len();
-                for (i, &byte) in rest.iter().enumerate() {
-                    // SAFETY: `id` is an untagged state the last call on
-                    // `cache` returned (the start state, or a transition);
-                    // only `next_state` and the start functions clear the
-                    // cache, so it is still valid there.
-                    let next = unsafe { dfa.next_state_untagged_unchecked(cache, id, byte) };
-                    if next.is_tagged() {
-                        walked = i;
-                        break;
-                    }
-                    id = next;
-                }
-                at += walked;
+                (id, at) = self.run_untagged(cache, id, bytes, at);
             }
             let Some(&byte) = bytes.get(at) else { break };
             id = dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?;
