@@ -8,7 +8,7 @@ use regex_automata::meta;
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
-use regex_automata::util::primitives::{NonMaxUsize, StateID};
+use regex_automata::util::primitives::StateID;
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{self, Hir};
@@ -21,6 +21,7 @@ use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
 use crate::prog::{GuardRule, Outcome, Prog, ProgMemo, Tdfa, TdfaCache};
 use crate::screen::Screen;
+use crate::slots::SlotView;
 use crate::word;
 
 /// Lines longer than this are screened with the lazy DFA before the capture
@@ -187,7 +188,7 @@ fn first_match_end(dfa: &dense::DFA<Vec<u32>>, hay: &str, start: usize) -> Optio
 }
 
 /// The first slot of a group the relaxed NFA lacks: past every slot, so
-/// [`span_at`] reads it as unset.
+/// [`SlotView::span`] reads it as unset.
 const NO_SLOT: usize = usize::MAX;
 
 /// A check, the first slot of the relaxed group that marks where it
@@ -198,7 +199,7 @@ type Marker = (usize, Check, Box<[usize]>);
 pub(crate) enum Spans<'s> {
     /// The linear engines' capture slots, and each field id's first slot.
     Slots {
-        slots: &'s [Option<NonMaxUsize>],
+        slots: SlotView<'s>,
         fields: &'s [Option<usize>],
     },
     /// One span per field id (the exact engine's).
@@ -210,17 +211,10 @@ impl Spans<'_> {
     #[inline]
     pub(crate) fn get(&self, field: usize) -> Option<(usize, usize)> {
         match self {
-            Spans::Slots { slots, fields } => span_at(slots, fields.get(field).copied().flatten()?),
+            Spans::Slots { slots, fields } => slots.span(fields.get(field).copied().flatten()?),
             Spans::Listed(spans) => spans.get(field).copied().flatten(),
         }
     }
-}
-
-/// The span held by slots `slot` and `slot + 1` (a group's pair), if set.
-fn span_at(slots: &[Option<NonMaxUsize>], slot: usize) -> Option<(usize, usize)> {
-    let start = slots.get(slot)?.as_ref()?;
-    let end = slots.get(slot.checked_add(1)?)?.as_ref()?;
-    Some((start.get(), end.get()))
 }
 
 enum Check {
@@ -735,31 +729,22 @@ impl Engine {
                 let guard =
                     |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
                 let guarded = prog.is_some() || self.backtracker.fits(hay.len());
-                if let Some(prog) = prog {
+                let slots = if let Some(prog) = prog {
                     let outcome = match &self.tdfa {
-                        Some(tdfa) => tdfa.search(
-                            prog,
-                            &mut scratch.tdfa,
-                            hay,
-                            scratch.slots.slots_mut(),
-                            &guard,
-                        ),
+                        Some(tdfa) => tdfa.search(prog, &mut scratch.tdfa, hay, &guard),
                         None => Outcome::GaveUp,
                     };
-                    let found = match outcome {
-                        Outcome::Found => true,
-                        Outcome::NotFound => false,
-                        Outcome::GaveUp => prog.search(
-                            &mut scratch.prog_memo,
-                            hay,
-                            scratch.slots.slots_mut(),
-                            &guard,
-                        ),
-                    };
-                    if !found {
-                        return Ok(None);
+                    match outcome {
+                        Outcome::Found(view) => view,
+                        Outcome::NotFound => return Ok(None),
+                        Outcome::GaveUp => {
+                            let slots = scratch.slots.slots_mut();
+                            if !prog.search(&mut scratch.prog_memo, hay, slots, &guard) {
+                                return Ok(None);
+                            }
+                            SlotView::direct(slots)
+                        }
                     }
-                    scratch.slots.set_pattern(Some(PatternID::ZERO));
                 } else if guarded {
                     if !self.backtracker.search(
                         &mut scratch.memo,
@@ -769,7 +754,7 @@ impl Engine {
                     ) {
                         return Ok(None);
                     }
-                    scratch.slots.set_pattern(Some(PatternID::ZERO));
+                    SlotView::direct(scratch.slots.slots())
                 } else {
                     // Too long for the memo budget: the lazy DFA and the
                     // PikeVM, linear too.
@@ -781,19 +766,19 @@ impl Engine {
                     if !scratch.slots.is_match() {
                         return Ok(None);
                     }
-                }
-                let slots = scratch.slots.slots();
+                    SlotView::direct(scratch.slots.slots())
+                };
                 let check_scratch = &mut scratch.checks;
                 let ran_once = |l: &usize| {
                     let (whole, last) = self.loops[*l];
-                    match (span_at(slots, whole), span_at(slots, last)) {
+                    match (slots.span(whole), slots.span(last)) {
                         (Some(w), Some(l)) => w.0 == l.0,
                         _ => false,
                     }
                 };
                 let mut holds = |i: usize| {
                     let (slot, check, loops) = &self.checks[i];
-                    match span_at(slots, *slot) {
+                    match slots.span(*slot) {
                         None => true,
                         Some((start, end)) => {
                             loops.iter().all(ran_once)

@@ -54,6 +54,7 @@ mod matcher;
 mod pattern;
 mod prog;
 mod screen;
+mod slots;
 mod swar;
 mod syntax;
 mod utf8;

@@ -1124,9 +1124,9 @@ mod tests {
         let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
         let mut cache = TdfaCache::default();
         for _ in 0..2 {
-            let mut slots = vec![None; slot_len];
-            match tdfa.search(&prog, &mut cache, hay, &mut slots, &|_, _| true) {
-                Outcome::Found => {
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true) {
+                Outcome::Found(view) => {
+                    let slots = view.to_vec(slot_len);
                     assert_eq!(Some(spans(&slots)), with_memo, "{pattern:?} on {hay:?}")
                 }
                 Outcome::NotFound => assert_eq!(None, with_memo, "{pattern:?} on {hay:?}"),

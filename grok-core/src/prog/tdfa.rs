@@ -27,6 +27,7 @@ use regex_automata::util::primitives::NonMaxUsize;
 
 use super::{find_any, Inst, Prog, NONE, OPTIMISTIC_STEPS, OPTIMISTIC_STEPS_PER_BYTE};
 use crate::backtrack::Guard;
+use crate::slots::{SlotView, TAIL_REG};
 use crate::swar;
 
 /// Most states one cache holds before it starts again.
@@ -39,7 +40,7 @@ const MAX_RESTARTS: u32 = 8;
 /// Register value "not set": past every register, so reading it as an
 /// index finds nothing.
 const UNSET: u16 = u16::MAX;
-const _: () = assert!(UNSET as usize >= MAX_REGS);
+const _: () = assert!(UNSET as usize >= MAX_REGS && TAIL_REG as usize >= MAX_REGS);
 /// Transition not built yet.
 const UNKNOWN: u32 = u32::MAX;
 /// Marks a transition that needs more than a table lookup: a position
@@ -231,8 +232,10 @@ pub(crate) struct TdfaCache {
 /// every byte would record a new match).
 struct Tail {
     set: u32,
-    /// The slots saved between the run and the match.
-    ends: Box<[usize]>,
+    /// Register of each slot of the match: the thread's, except that the
+    /// slots saved between the run and the match read [`TAIL_REG`], the
+    /// run's end.
+    map: Box<[u16]>,
 }
 
 /// For each instruction of `prog`, whether its epsilon moves may reach an
@@ -293,9 +296,10 @@ struct Stop {
 }
 
 /// How a search ended.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Found,
+#[derive(Debug)]
+pub(crate) enum Outcome<'c> {
+    /// A match, its slots read from the registers it left.
+    Found(SlotView<'c>),
     NotFound,
     /// Undecided: run the program.
     GaveUp,
@@ -416,16 +420,16 @@ impl Tdfa {
         })
     }
 
-    /// Finds the leftmost-first match as [`Prog::search`] does, writing
-    /// `slots`; [`Outcome::GaveUp`] leaves the line to the program.
-    pub(crate) fn search(
+    /// Finds the leftmost-first match as [`Prog::search`] does; the match's
+    /// slots are read from the cache's registers, valid until its next
+    /// search. [`Outcome::GaveUp`] leaves the line to the program.
+    pub(crate) fn search<'c>(
         &self,
         prog: &Prog,
-        cache: &mut TdfaCache,
+        cache: &'c mut TdfaCache,
         hay: &str,
-        slots: &mut [Option<NonMaxUsize>],
         guard: Guard<'_>,
-    ) -> Outcome {
+    ) -> Outcome<'c> {
         if cache.restarts > MAX_RESTARTS {
             return Outcome::GaveUp;
         }
@@ -435,57 +439,46 @@ impl Tdfa {
         let mut budget =
             OPTIMISTIC_STEPS.saturating_add(OPTIMISTIC_STEPS_PER_BYTE.saturating_mul(bytes.len()));
         let first = prog.first_of[prog.start as usize];
-        for start in 0..=bytes.len() {
-            if !prog.may_start(first, bytes, start) {
-                continue;
-            }
-            let Some(stop) = self.run(prog, cache, bytes, start) else {
-                return Outcome::GaveUp;
-            };
-            let number = stop.state as usize / self.stride;
-            let key = &cache.keys[number];
-            // The match's registers: the tail thread's, or the best match's.
-            let (regs, ends): (&[u16], &[usize]) = match (stop.tail, &cache.tails[number]) {
-                (Some(_), Some(tail)) => (&key.regs[..prog.guards.len()], &tail.ends),
-                _ => match &key.matched {
-                    Some(matched) => (matched, &[]),
-                    None => {
-                        budget = match budget.checked_sub(stop.at - start + 1) {
-                            Some(left) => left,
-                            None => return Outcome::GaveUp,
-                        };
-                        continue;
-                    }
-                },
-            };
-            let regs_now = &cache.regs[..];
-            let position = |r: u16| regs_now.get(usize::from(r)).copied().flatten();
-            let value = |slot: usize| {
-                if ends.contains(&slot) {
-                    return stop.tail.and_then(NonMaxUsize::new);
+        // The final state of the first attempt that matched, and the end
+        // of its tail's run if it ended in one.
+        let (number, tail_end) = 'attempts: {
+            for start in 0..=bytes.len() {
+                if !prog.may_start(first, bytes, start) {
+                    continue;
                 }
-                regs.get(slot).copied().and_then(position)
-            };
-            if self
-                .deferred
-                .iter()
-                .any(|&(slot, check)| value(slot).is_some_and(|at| !guard(check, at.get())))
-            {
-                return Outcome::GaveUp;
-            }
-            let n = slots.len().min(regs.len());
-            for (out, &r) in slots[..n].iter_mut().zip(regs) {
-                *out = position(r);
-            }
-            slots[n..].fill(None);
-            for &slot in ends {
-                if let Some(out) = slots.get_mut(slot) {
-                    *out = stop.tail.and_then(NonMaxUsize::new);
+                let Some(stop) = self.run(prog, cache, bytes, start) else {
+                    return Outcome::GaveUp;
+                };
+                let number = stop.state as usize / self.stride;
+                let tail_end = stop.tail.filter(|_| cache.tails[number].is_some());
+                if tail_end.is_some() || cache.keys[number].matched.is_some() {
+                    break 'attempts (number, tail_end);
                 }
+                budget = match budget.checked_sub(stop.at - start + 1) {
+                    Some(left) => left,
+                    None => return Outcome::GaveUp,
+                };
             }
-            return Outcome::Found;
+            return Outcome::NotFound;
+        };
+        let cache: &'c TdfaCache = cache;
+        // The match's registers: the tail thread's, or the best match's.
+        let view = match (tail_end, &cache.tails[number], &cache.keys[number].matched) {
+            (Some(end), Some(tail), _) => {
+                SlotView::mapped(&tail.map, &cache.regs, NonMaxUsize::new(end))
+            }
+            (_, _, Some(matched)) => SlotView::mapped(matched, &cache.regs, None),
+            // Not reached: the loop stops only on a tail or a match.
+            _ => return Outcome::GaveUp,
+        };
+        if self
+            .deferred
+            .iter()
+            .any(|&(slot, check)| view.get(slot).is_some_and(|at| !guard(check, at)))
+        {
+            return Outcome::GaveUp;
         }
-        Outcome::NotFound
+        Outcome::Found(view)
     }
 
     /// Runs from `start` until no thread is left, the text ends or a tail
@@ -604,24 +597,21 @@ impl Tdfa {
         if count < min || !prog.sets[set as usize].bytewise {
             return None;
         }
-        let mut ends = Vec::new();
+        let mut map: Box<[u16]> = key.regs[..prog.guards.len()].into();
         let mut at = next;
         loop {
             match prog.insts[at as usize] {
                 Inst::Save { slot, next }
                     if matches!(self.rules.get(slot as usize), Some(None)) =>
                 {
-                    ends.push(slot as usize);
+                    *map.get_mut(slot as usize)? = TAIL_REG;
                     at = next;
                 }
                 Inst::Match => break,
                 _ => return None,
             }
         }
-        Some(Tail {
-            set,
-            ends: ends.into(),
-        })
+        Some(Tail { set, map })
     }
 
     /// The start state for a look-behind class, built on first use.
@@ -1108,7 +1098,6 @@ mod tests {
             })
             .collect();
         for hay in &hays {
-            let mut slots = vec![None; slot_len];
             let mut expected = vec![None; slot_len];
             let found = prog.search(
                 &mut super::super::ProgMemo::default(),
@@ -1116,8 +1105,10 @@ mod tests {
                 &mut expected,
                 &|_, _| true,
             );
-            match tdfa.search(&prog, &mut cache, hay, &mut slots, &|_, _| true) {
-                Outcome::Found => assert_eq!((true, &slots), (found, &expected), "{hay:?}"),
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true) {
+                Outcome::Found(view) => {
+                    assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
+                }
                 Outcome::NotFound => assert!(!found, "{hay:?}"),
                 Outcome::GaveUp => assert!(!hay.is_ascii(), "{hay:?}"),
             }
