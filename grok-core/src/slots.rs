@@ -66,7 +66,7 @@ impl<'s> SlotView<'s> {
 
     /// The first `len` slots, as an array (for tests and comparisons).
     #[cfg(test)]
-    pub(crate) fn to_vec(&self, len: usize) -> Vec<Option<NonMaxUsize>> {
+    pub(crate) fn to_vec(self, len: usize) -> Vec<Option<NonMaxUsize>> {
         (0..len)
             .map(|slot| self.get(slot).and_then(NonMaxUsize::new))
             .collect()
