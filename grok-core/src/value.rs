@@ -319,9 +319,12 @@ fn strict_float(text: &str) -> Option<f64> {
     }
     if let Some(exp) = exponent {
         let exp_digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        // `1.e1` is not one (Ruby's `Float()` refuses it, and its `to_f`,
+        // the lenient reading, stops at the point).
         if exp_digits.is_empty()
             || !digits_ok(exp_digits)
             || int_part.is_empty() && frac_part.is_none()
+            || frac_part == Some("")
         {
             return None;
         }
@@ -380,6 +383,14 @@ mod tests {
         );
         assert_eq!(convert("inf", FieldType::Double, Conversion::Strict), None);
         assert_eq!(convert(".", FieldType::Double, Conversion::Strict), None);
+        // A point with no digits after it takes no exponent: the lenient
+        // reading of "1.e1" is 1.0, so a strict 10.0 would disagree.
+        assert_eq!(convert("1.e1", FieldType::Float, Conversion::Strict), None);
+        assert_eq!(lenient_float("1.e1"), 1.0);
+        assert_eq!(
+            convert("1.", FieldType::Float, Conversion::Strict),
+            Some(Value::Float(1.0))
+        );
         assert_eq!(
             convert("TRUE", FieldType::Boolean, Conversion::Strict),
             Some(Value::Bool(true))
