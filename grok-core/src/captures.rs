@@ -109,8 +109,9 @@ pub struct Captures<'a> {
     layout: &'a Layout,
     values: Vec<Value<'a>>,
     spans: Vec<(usize, usize)>,
-    /// For each distinct field: its range in `values`, if captured.
-    ranges: Vec<Option<(u32, u32)>>,
+    /// For each distinct field: its range in `values`; empty (`(0, 0)`)
+    /// if not captured.
+    ranges: Vec<(u32, u32)>,
     decision: Decision,
     index: usize,
 }
@@ -139,7 +140,7 @@ impl<'a> Captures<'a> {
         self.values.clear();
         self.spans.clear();
         self.ranges.clear();
-        self.ranges.resize(layout.fields.len(), None);
+        self.ranges.resize(layout.fields.len(), (0, 0));
         self.index = index;
     }
 
@@ -174,10 +175,11 @@ impl<'a> Captures<'a> {
             self.spans.push((s, e));
             // A field's captures are adjacent in `captures`, so its values
             // are too: a later one extends the range.
-            match &mut self.ranges[d] {
-                Some((_, end)) => *end = at + 1,
-                unset => *unset = Some((at, at + 1)),
+            let range = &mut self.ranges[d];
+            if range.1 == 0 {
+                range.0 = at;
             }
+            range.1 = at + 1;
         }
         Ok(())
     }
@@ -195,8 +197,13 @@ impl<'a> Captures<'a> {
         }
     }
 
+    /// Where distinct field `d`'s values are in `values`, if it was captured.
+    fn range(&self, d: usize) -> Option<(u32, u32)> {
+        self.ranges.get(d).copied().filter(|r| r.1 > 0)
+    }
+
     fn values_of(&self, d: usize) -> &[Value<'a>] {
-        match self.ranges.get(d).copied().flatten() {
+        match self.range(d) {
             Some((s, e)) => &self.values[s as usize..e as usize],
             None => &[],
         }
@@ -205,7 +212,7 @@ impl<'a> Captures<'a> {
     /// The byte spans in the input of a field's values.
     pub fn spans(&self, name: &str) -> &[(usize, usize)] {
         match self.layout.fields.iter().position(|f| f.name() == name) {
-            Some(d) => match self.ranges.get(d).copied().flatten() {
+            Some(d) => match self.range(d) {
                 Some((s, e)) => &self.spans[s as usize..e as usize],
                 None => &[],
             },
@@ -219,13 +226,14 @@ impl<'a> Captures<'a> {
     pub fn iter(&self) -> impl Iterator<Item = (&'a FieldInfo, &[Value<'a>])> + '_ {
         let fields: &'a [FieldInfo] = &self.layout.fields;
         fields.iter().enumerate().filter_map(move |(d, f)| {
-            self.ranges[d].map(|(s, e)| (f, &self.values[s as usize..e as usize]))
+            self.range(d)
+                .map(|(s, e)| (f, &self.values[s as usize..e as usize]))
         })
     }
 
     /// How many distinct fields were captured.
     pub fn len(&self) -> usize {
-        self.ranges.iter().filter(|r| r.is_some()).count()
+        self.ranges.iter().filter(|r| r.1 > 0).count()
     }
 
     /// Whether no field was captured (the pattern matched but captured nothing).
@@ -314,7 +322,7 @@ impl<'a> Captures<'a> {
 
     fn node_has_value(&self, n: usize) -> bool {
         let node = &self.layout.tree[n];
-        node.field.is_some_and(|d| self.ranges[d].is_some())
+        node.field.is_some_and(|d| self.range(d).is_some())
             || node.children.iter().any(|&c| self.node_has_value(c))
     }
 }

@@ -200,7 +200,7 @@ pub(crate) enum Spans<'s> {
     /// The linear engines' capture slots, and each field id's first slot.
     Slots {
         slots: SlotView<'s>,
-        fields: &'s [Option<usize>],
+        fields: &'s [usize],
     },
     /// One span per field id (the exact engine's).
     Listed(&'s [Option<(usize, usize)>]),
@@ -211,7 +211,7 @@ impl Spans<'_> {
     #[inline]
     pub(crate) fn get(&self, field: usize) -> Option<(usize, usize)> {
         match self {
-            Spans::Slots { slots, fields } => slots.span(fields.get(field).copied().flatten()?),
+            Spans::Slots { slots, fields } => slots.span(*fields.get(field)?),
             Spans::Listed(spans) => spans.get(field).copied().flatten(),
         }
     }
@@ -306,9 +306,9 @@ pub(crate) struct Engine {
     unenforced: Box<[usize]>,
     /// Whether anything beyond the match itself is needed (fields or checks).
     needs_groups: bool,
-    /// First slot of each field id's relaxed group (`None`: not in the
-    /// relaxed regex).
-    field_slots: Box<[Option<usize>]>,
+    /// First slot of each field id's relaxed group ([`NO_SLOT`]: not in
+    /// the relaxed regex).
+    field_slots: Box<[usize]>,
     /// The checks, each with its marker group's first slot and the loops
     /// around it.
     checks: Box<[Marker]>,
@@ -541,13 +541,13 @@ impl Engine {
         // Group `g`'s pair of slots (one pattern: `2g`, `2g + 1`).
         let first_slot = |group: usize| group_info.slot(PatternID::ZERO, group).unwrap_or(NO_SLOT);
         let mut checks_use_words = false;
-        let mut field_slots = vec![None; field_count];
+        let mut field_slots = vec![NO_SLOT; field_count];
         let mut checks = Vec::with_capacity(program.checks.len());
         let mut loops = vec![(NO_SLOT, NO_SLOT); program.loop_count];
         for (i, role) in program.roles.iter().enumerate() {
             let slot = first_slot(i + 1);
             match *role {
-                Role::Field(f) => field_slots[f] = Some(slot),
+                Role::Field(f) => field_slots[f] = slot,
                 Role::Check(c) => {
                     let (check, uses_words) = Check::build(&program.checks[c], size_limit)?;
                     checks_use_words |= uses_words;
