@@ -219,8 +219,8 @@ pub(crate) struct TdfaCache {
     /// many runs it skipped and their bytes.
     skips: Vec<(Skip, u32, u32)>,
     /// The registers' positions, in the form the output slots take (so a
-    /// match's slots are copied, not converted). Indexing past the end, as
-    /// `UNSET` does, reads as unset.
+    /// match's [`SlotView`] reads them as they are). Indexing past the
+    /// end, as `UNSET` does, reads as unset.
     regs: Vec<Option<NonMaxUsize>>,
     restarts: u32,
 }
