@@ -233,7 +233,9 @@ impl<'a> Captures<'a> {
 
     /// How many distinct fields were captured.
     pub fn len(&self) -> usize {
-        self.ranges.iter().filter(|r| r.1 > 0).count()
+        (0..self.ranges.len())
+            .filter(|&d| self.range(d).is_some())
+            .count()
     }
 
     /// Whether no field was captured (the pattern matched but captured nothing).

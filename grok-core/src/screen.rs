@@ -160,24 +160,23 @@ impl Screen {
         // untagged state that the last call on `cache` returned (the start
         // state, or a transition); only `next_state` and the start
         // functions clear the cache, and neither runs here.
-        let step = |id: LazyStateID, byte: u8| unsafe {
-            dfa.next_state_untagged_unchecked(cache, id, byte)
+        let plain = |id: LazyStateID, byte: u8| {
+            let next = unsafe { dfa.next_state_untagged_unchecked(cache, id, byte) };
+            (!next.is_tagged()).then_some(next)
         };
         while let Some(&[b0, b1, b2, b3]) = bytes.get(at..at + 4) {
             for byte in [b0, b1, b2, b3] {
-                let next = step(id, byte);
-                if next.is_tagged() {
+                let Some(next) = plain(id, byte) else {
                     return (id, at);
-                }
+                };
                 id = next;
                 at += 1;
             }
         }
         for &byte in &bytes[at..] {
-            let next = step(id, byte);
-            if next.is_tagged() {
+            let Some(next) = plain(id, byte) else {
                 break;
-            }
+            };
             id = next;
             at += 1;
         }
