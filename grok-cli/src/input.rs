@@ -3,7 +3,6 @@
 
 use std::fs::{self, File, Metadata};
 use std::io::{self, BufRead, BufReader, Read};
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -128,7 +127,9 @@ pub fn open(path: &Path, bar: Option<&ProgressBar>) -> io::Result<Input> {
     })
 }
 
-/// Lines stored back to back, without their line endings.
+/// Lines stored back to back, without their line endings. A batch is
+/// refilled by [`Reader::next_into`] over and over, so its buffers are
+/// allocated once per run rather than once per batch.
 pub struct Batch {
     /// Position of the batch in the whole run, from 0.
     pub seq: u64,
@@ -140,17 +141,19 @@ pub struct Batch {
     ends: Vec<usize>,
 }
 
-impl Batch {
-    fn new(seq: u64, source: Arc<str>, first_line: u64, bytes: usize) -> Batch {
+impl Default for Batch {
+    fn default() -> Batch {
         Batch {
-            seq,
-            source,
-            first_line,
-            data: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(BATCH_LINES),
+            seq: 0,
+            source: Arc::from(""),
+            first_line: 1,
+            data: Vec::new(),
+            ends: Vec::new(),
         }
     }
+}
 
+impl Batch {
     /// The lines, as raw bytes.
     pub fn lines(&self) -> impl Iterator<Item = &[u8]> {
         let mut start = 0;
@@ -169,6 +172,14 @@ impl Batch {
     /// The bytes it holds (without line endings).
     pub fn bytes(&self) -> usize {
         self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// Empties it for the next lines, giving back the memory a huge line
+    /// made it take.
+    fn clear(&mut self) {
+        self.data.clear();
+        self.ends.clear();
+        self.data.shrink_to(BATCH_BYTES + BUFFER);
     }
 }
 
@@ -194,51 +205,82 @@ fn read_batch(input: &mut Input, batch: &mut Batch) -> io::Result<()> {
     Ok(())
 }
 
-/// Reads every input in order and hands its lines to `each` in batches
-/// numbered from 0, until `each` breaks. An input that cannot be opened or
-/// read is reported and skipped; returns how many were.
-pub fn read_all(
-    files: &[PathBuf],
-    bar: Option<&ProgressBar>,
-    mut each: impl FnMut(Batch) -> ControlFlow<()>,
-) -> u64 {
-    let mut seq = 0;
-    let mut failed = 0;
-    let mut size_hint = BUFFER;
-    for path in files {
-        let mut input = match open(path, bar) {
-            Ok(input) => input,
-            Err(e) => {
-                warn(bar, format_args!("cannot open {}: {e}", path.display()));
-                failed += 1;
-                continue;
-            }
-        };
-        let mut first_line = 1;
+/// Reads the inputs in order, a batch of lines at a time, numbering the
+/// batches from 0. An input that cannot be opened or read is reported and
+/// skipped.
+pub struct Reader<'f> {
+    files: std::slice::Iter<'f, PathBuf>,
+    bar: Option<ProgressBar>,
+    /// The input being read, with the number of its next line.
+    input: Option<(Input, u64)>,
+    seq: u64,
+    failed: u64,
+}
+
+impl<'f> Reader<'f> {
+    /// A reader of `files` (`-` is standard input) feeding `bar`.
+    pub fn new(files: &'f [PathBuf], bar: Option<&ProgressBar>) -> Reader<'f> {
+        Reader {
+            files: files.iter(),
+            bar: bar.cloned(),
+            input: None,
+            seq: 0,
+            failed: 0,
+        }
+    }
+
+    /// Replaces what `batch` holds with the next lines; false once every
+    /// input has been read.
+    pub fn next_into(&mut self, batch: &mut Batch) -> bool {
+        batch.clear();
         loop {
-            let mut batch = Batch::new(seq, Arc::clone(&input.name), first_line, size_hint);
-            let result = read_batch(&mut input, &mut batch);
-            let lines = batch.len();
-            if lines > 0 {
-                size_hint = batch.bytes().clamp(BUFFER, BATCH_BYTES + BUFFER);
-                seq += 1;
-                first_line += lines as u64;
-                if each(batch).is_break() {
-                    return failed;
+            let Some((input, first_line)) = &mut self.input else {
+                let Some(path) = self.files.next() else {
+                    return false;
+                };
+                match open(path, self.bar.as_ref()) {
+                    Ok(input) => self.input = Some((input, 1)),
+                    Err(e) => {
+                        warn(
+                            self.bar.as_ref(),
+                            format_args!("cannot open {}: {e}", path.display()),
+                        );
+                        self.failed += 1;
+                    }
                 }
+                continue;
+            };
+            let result = read_batch(input, batch);
+            let lines = batch.len() as u64;
+            if lines > 0 {
+                batch.seq = self.seq;
+                batch.source = Arc::clone(&input.name);
+                batch.first_line = *first_line;
+                self.seq += 1;
+                *first_line += lines;
             }
             match result {
-                Ok(()) if lines == 0 => break,
-                Ok(()) => {}
+                Ok(()) if lines > 0 => return true,
+                Ok(()) => self.input = None,
                 Err(e) => {
-                    warn(bar, format_args!("cannot read {}: {e}", input.name));
-                    failed += 1;
-                    break;
+                    warn(
+                        self.bar.as_ref(),
+                        format_args!("cannot read {}: {e}", input.name),
+                    );
+                    self.failed += 1;
+                    self.input = None;
+                    if lines > 0 {
+                        return true;
+                    }
                 }
             }
         }
     }
-    failed
+
+    /// How many inputs could not be opened or read so far.
+    pub fn failed(&self) -> u64 {
+        self.failed
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +296,7 @@ mod tests {
         };
         let mut out = Vec::new();
         loop {
-            let mut batch = Batch::new(0, "t".into(), 1, 0);
+            let mut batch = Batch::default();
             read_batch(&mut input, &mut batch).unwrap();
             if batch.len() == 0 {
                 return out;
@@ -272,5 +314,44 @@ mod tests {
         }
         assert!(lines_of(b"", false).is_empty());
         assert_eq!(lines_of(b"\n", false), vec![Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn reader_numbers_batches_and_lines_across_inputs_and_skips_missing_ones() {
+        let dir = std::env::temp_dir().join(format!("grok-cli-reader-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let first = dir.join("first.log");
+        let second = dir.join("second.log");
+        // More lines than one batch holds, so the first input takes two.
+        let many: String = (1..=BATCH_LINES + 2).map(|i| format!("a{i}\n")).collect();
+        fs::write(&first, many).unwrap();
+        fs::write(&second, "b1\nb2").unwrap();
+        let files = [first, dir.join("missing.log"), second];
+        let mut reader = Reader::new(&files, None);
+        let mut batch = Batch::default();
+        let mut seen = Vec::new();
+        while reader.next_into(&mut batch) {
+            let last = batch.lines().last().map(<[u8]>::to_vec).unwrap();
+            let last = String::from_utf8(last).unwrap();
+            seen.push((batch.seq, batch.first_line, batch.len(), last));
+        }
+        let source = batch.source.to_string();
+        fs::remove_dir_all(&dir).unwrap();
+        let want = vec![
+            (0, 1, BATCH_LINES, format!("a{BATCH_LINES}")),
+            (
+                1,
+                BATCH_LINES as u64 + 1,
+                2,
+                format!("a{}", BATCH_LINES + 2),
+            ),
+            (2, 1, 2, "b2".to_string()),
+        ];
+        assert_eq!(seen, want);
+        assert_eq!(reader.failed(), 1);
+        assert!(source.ends_with("second.log"), "{source}");
+        // Once done, a reused batch comes back empty.
+        assert!(!reader.next_into(&mut batch));
+        assert_eq!(batch.len(), 0);
     }
 }

@@ -40,6 +40,22 @@ pub struct Done {
     pub stats: Stats,
 }
 
+impl Done {
+    /// Empties it for batch `seq`, giving back the memory a huge batch made
+    /// its buffers take.
+    fn clear(&mut self, seq: u64) {
+        const KEEP: usize = 4 << 20;
+        self.seq = seq;
+        self.out.clear();
+        self.out.shrink_to(KEEP);
+        self.unmatched.clear();
+        self.unmatched.shrink_to(KEEP);
+        self.errors.clear();
+        self.counts = Counts::default();
+        self.stats = Stats::default();
+    }
+}
+
 /// Scratch space reused across the lines of a batch.
 #[derive(Default)]
 struct Scratch {
@@ -91,29 +107,25 @@ impl Job {
         self.count_by.as_ref()
     }
 
-    /// Matches every line of a batch.
-    pub fn process(&self, batch: &Batch) -> Done {
-        let mut done = Done {
-            seq: batch.seq,
+    /// Matches every line of a batch, replacing what `done` held with the
+    /// results (`done` is reused from batch to batch, keeping its buffers).
+    pub fn process(&self, batch: &Batch, done: &mut Done) {
+        done.clear(batch.seq);
+        if self.count_by.is_none() {
             // JSON is about twice the size of the line.
-            out: Vec::with_capacity(if self.count_by.is_some() {
-                0
-            } else {
-                batch.bytes() * 2
-            }),
-            ..Done::default()
-        };
+            done.out.reserve(batch.bytes() * 2);
+        }
         let mut scratch = Scratch::default();
         let mut caps = Captures::new();
         for (i, raw) in batch.lines().enumerate() {
             done.stats.lines += 1;
             done.stats.bytes += raw.len() as u64;
             let result = match std::str::from_utf8(raw) {
-                Ok(line) => self.line(line, &mut caps, &mut scratch, &mut done),
+                Ok(line) => self.line(line, &mut caps, &mut scratch, done),
                 Err(_) => {
                     done.stats.invalid_utf8 += 1;
                     let line = String::from_utf8_lossy(raw);
-                    self.line(&line, &mut Captures::new(), &mut scratch, &mut done)
+                    self.line(&line, &mut Captures::new(), &mut scratch, done)
                 }
             };
             match result {
@@ -133,7 +145,6 @@ impl Job {
                 }
             }
         }
-        done
     }
 
     /// Matches one line and records the result; returns whether it matched.

@@ -2,14 +2,16 @@
 //! parsing threads whose results are written in input order.
 //!
 //! In parallel, one thread reads batches, `N` threads parse them, and the
-//! calling thread writes them in order. A batch may only be read once a slot
-//! is free, and a slot is freed when its batch is written: memory stays
-//! bounded even when one batch (a huge line) takes long.
+//! calling thread writes them in order. A fixed set of [`Work`] slots (a
+//! batch and its results) goes round: the reader fills a free slot's batch,
+//! a parser its results, and the writer frees it once written. Memory stays
+//! bounded even when one batch (a huge line) takes long, and the buffers are
+//! allocated once per run: a fresh megabyte per batch would cost a page
+//! fault per 4 KiB, which on two threads also contend for the address space.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -20,7 +22,7 @@ use indicatif::ProgressBar;
 
 use crate::count::Counts;
 use crate::error::{warn, Failure};
-use crate::input::{self, Batch};
+use crate::input::{Batch, Reader};
 use crate::job::{Done, Job};
 use crate::stats::Stats;
 
@@ -81,8 +83,9 @@ impl Sink {
         self.bar.as_ref()
     }
 
-    /// Writes one batch's results.
-    fn take(&mut self, done: Done) -> Result<(), Failure> {
+    /// Writes one batch's results (taking its counts; `done` keeps its
+    /// buffers for the next batch).
+    fn take(&mut self, done: &mut Done) -> Result<(), Failure> {
         self.out.write_all(&done.out).map_err(Failure::write)?;
         if self.flush_each_batch {
             self.out.flush().map_err(Failure::write)?;
@@ -109,7 +112,7 @@ impl Sink {
                 );
             }
         }
-        self.counts.merge(done.counts);
+        self.counts.merge(std::mem::take(&mut done.counts));
         self.stats.add(&done.stats);
         Ok(())
     }
@@ -136,33 +139,36 @@ pub fn run(job: &Job, files: &[PathBuf], threads: usize, sink: &mut Sink) -> Res
 }
 
 fn serial(job: &Job, files: &[PathBuf], sink: &mut Sink) -> Result<u64, Failure> {
-    let bar = sink.bar.clone();
-    let mut failure = None;
-    let failed = input::read_all(files, bar.as_ref(), |batch| {
-        match sink.take(job.process(&batch)) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                failure = Some(e);
-                ControlFlow::Break(())
-            }
-        }
-    });
-    failure.map_or(Ok(failed), Err)
+    let mut reader = Reader::new(files, sink.bar.as_ref());
+    let mut work = Work::default();
+    while reader.next_into(&mut work.batch) {
+        job.process(&work.batch, &mut work.done);
+        sink.take(&mut work.done)?;
+    }
+    Ok(reader.failed())
+}
+
+/// A batch of lines and what parsing it produced: the unit that goes round
+/// from the reader to a parser to the writer and back.
+#[derive(Default)]
+struct Work {
+    batch: Batch,
+    done: Done,
 }
 
 /// A parsed batch, or the news that a parsing thread panicked.
-type Parsed = Result<Done, ()>;
+type Parsed = Result<Work, ()>;
 
 fn parallel(job: &Job, files: &[PathBuf], threads: usize, sink: &mut Sink) -> Result<u64, Failure> {
     let slots = 2 * threads + 1;
-    let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(threads);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(threads);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::channel::<Parsed>();
-    let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(slots);
+    let (free_tx, free_rx) = mpsc::sync_channel::<Work>(slots);
     for _ in 0..slots {
-        let _ = slot_tx.send(());
+        let _ = free_tx.send(Work::default());
     }
-    let bar = sink.bar.clone();
+    let mut reader = Reader::new(files, sink.bar.as_ref());
     thread::scope(|scope| {
         for _ in 0..threads {
             let work_rx = Arc::clone(&work_rx);
@@ -172,32 +178,36 @@ fn parallel(job: &Job, files: &[PathBuf], threads: usize, sink: &mut Sink) -> Re
         // Only the threads hold these now: when they all stop, the reader's
         // sends fail and it stops too.
         drop((work_rx, done_tx));
-        let reader = scope.spawn(move || {
-            input::read_all(files, bar.as_ref(), |batch| {
-                if slot_rx.recv().is_ok() && work_tx.send(batch).is_ok() {
-                    ControlFlow::Continue(())
-                } else {
-                    ControlFlow::Break(())
+        let reading = scope.spawn(move || {
+            while let Ok(mut work) = free_rx.recv() {
+                if !reader.next_into(&mut work.batch) || work_tx.send(work).is_err() {
+                    break;
                 }
-            })
+            }
+            reader.failed()
         });
-        // Returning drops the receiver and the slots, which stops the others.
-        let written = write_in_order(done_rx, slot_tx, sink);
-        let failed = reader.join().unwrap_or(0);
+        // Returning drops the receiver and the free slots, which stops the
+        // others.
+        let written = write_in_order(done_rx, free_tx, sink);
+        let failed = reading.join().unwrap_or(0);
         written.map(|()| failed)
     })
 }
 
 /// A parsing thread: batches in, results out, until either side closes.
-fn parse(job: &Job, work: &Mutex<Receiver<Batch>>, done: &mpsc::Sender<Parsed>) {
+fn parse(job: &Job, work: &Mutex<Receiver<Work>>, done: &mpsc::Sender<Parsed>) {
     loop {
-        let batch = match work.lock() {
+        let next = match work.lock() {
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok(batch) = batch else { return };
+        let Ok(mut work) = next else { return };
         // The panic message is printed by the hook; the writer then stops.
-        let parsed = panic::catch_unwind(AssertUnwindSafe(|| job.process(&batch))).map_err(|_| ());
+        let parsed = panic::catch_unwind(AssertUnwindSafe(|| {
+            job.process(&work.batch, &mut work.done);
+        }))
+        .map(|()| work)
+        .map_err(|_| ());
         if done.send(parsed).is_err() {
             return;
         }
@@ -206,7 +216,7 @@ fn parse(job: &Job, work: &Mutex<Receiver<Batch>>, done: &mpsc::Sender<Parsed>) 
 
 fn write_in_order(
     done: Receiver<Parsed>,
-    slots: SyncSender<()>,
+    free: SyncSender<Work>,
     sink: &mut Sink,
 ) -> Result<(), Failure> {
     let mut pending = BTreeMap::new();
@@ -214,11 +224,11 @@ fn write_in_order(
     for parsed in done {
         let parsed =
             parsed.map_err(|()| Failure::Io("internal error: a parsing thread panicked".into()))?;
-        pending.insert(parsed.seq, parsed);
-        while let Some(ready) = pending.remove(&next) {
-            sink.take(ready)?;
+        pending.insert(parsed.batch.seq, parsed);
+        while let Some(mut ready) = pending.remove(&next) {
+            sink.take(&mut ready.done)?;
             next += 1;
-            let _ = slots.send(());
+            let _ = free.send(ready);
         }
     }
     Ok(())
