@@ -3,52 +3,74 @@
 //! without a serializer call per token: what
 //! [`Captures::write_json`](crate::Captures::write_json) is made of.
 
-use crate::swar::{has_byte, has_byte_below};
+use crate::swar::{bytes_below, bytes_equal};
 use crate::value::Value;
 
-/// Whether any of these eight bytes must be escaped in a JSON string: a
-/// control character, `"` or `\`.
-fn needs_escape(word: u64) -> bool {
-    has_byte_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\')
+/// High bits flagging the bytes of `word` (read little-endian) that a JSON
+/// string escapes: a control character, `"` or `\`. Nonzero exactly when
+/// there is one, and the lowest flag marks the first (a borrow may flag
+/// bytes above it, never below).
+fn escape_flags(word: u64) -> u64 {
+    bytes_below(word, 0x20) | bytes_equal(word, b'"') | bytes_equal(word, b'\\')
 }
 
-/// Appends `s` as a JSON string, quotes included.
+/// Where the first byte needing an escape is in `bytes[from..]`, eight
+/// bytes at a time (the last word padded with spaces, which need none).
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let first = |at: usize, word: [u8; 8]| {
+        let flags = escape_flags(u64::from_le_bytes(word));
+        (flags != 0).then(|| at + flags.trailing_zeros() as usize / 8)
+    };
+    let mut words = bytes[from..].chunks_exact(8);
+    let mut at = from;
+    for word in &mut words {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        if let Some(found) = first(at, w) {
+            return Some(found);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    if rest.is_empty() {
+        return None;
+    }
+    first(at, padded(rest))
+}
+
+/// Up to seven bytes in a word padded with spaces, with fixed-size copies
+/// (two overlapping ones cover any length from 2 to 7) rather than a call
+/// to `memcpy`.
+fn padded(rest: &[u8]) -> [u8; 8] {
+    let mut w = [b' '; 8];
+    let n = rest.len();
+    debug_assert!(n < 8);
+    if n >= 4 {
+        w[..4].copy_from_slice(&rest[..4]);
+        w[n - 4..n].copy_from_slice(&rest[n - 4..]);
+    } else if n >= 2 {
+        w[..2].copy_from_slice(&rest[..2]);
+        w[n - 2..n].copy_from_slice(&rest[n - 2..]);
+    } else if n == 1 {
+        w[0] = rest[0];
+    }
+    w
+}
+
+/// Appends `s` as a JSON string, quotes included: the clean runs copied
+/// whole, the bytes between them escaped.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // `clean`: where the text not yet copied starts.
     let mut clean = 0;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        // Eight bytes at a time; only a word with something to escape is
-        // looked at byte by byte.
-        if <[u8; 8]>::try_from(word).is_ok_and(|w| needs_escape(u64::from_ne_bytes(w))) {
-            escape_bytes(out, bytes, at, at + 8, &mut clean);
-        }
-        at += 8;
+    while let Some(at) = next_escape(bytes, clean) {
+        out.extend_from_slice(&bytes[clean..at]);
+        escape_of(bytes[at]).write(out);
+        clean = at + 1;
     }
-    escape_bytes(out, bytes, at, bytes.len(), &mut clean);
     out.extend_from_slice(&bytes[clean..]);
     out.push(b'"');
-}
-
-/// Escapes the bytes of `bytes[from..to]` that need it, copying the clean
-/// text before each from `clean` on.
-#[inline(always)]
-fn escape_bytes(out: &mut Vec<u8>, bytes: &[u8], from: usize, to: usize, clean: &mut usize) {
-    for (i, &b) in bytes[from..to].iter().enumerate() {
-        if !ESCAPED[usize::from(b)] {
-            continue;
-        }
-        if let Some(escape) = escape_of(b) {
-            let at = from + i;
-            out.extend_from_slice(&bytes[*clean..at]);
-            escape.write(out);
-            *clean = at + 1;
-        }
-    }
 }
 
 /// How one byte is escaped, as serde_json does it.
@@ -76,21 +98,9 @@ impl Escape {
     }
 }
 
-/// The bytes JSON strings escape: control characters, `"` and `\`.
-static ESCAPED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
-fn escape_of(b: u8) -> Option<Escape> {
-    Some(match b {
+/// How a byte [`escape_flags`] flags is escaped.
+fn escape_of(b: u8) -> Escape {
+    match b {
         b'"' => Escape::Short(b'"'),
         b'\\' => Escape::Short(b'\\'),
         0x08 => Escape::Short(b'b'),
@@ -98,9 +108,8 @@ fn escape_of(b: u8) -> Option<Escape> {
         b'\n' => Escape::Short(b'n'),
         b'\r' => Escape::Short(b'r'),
         b'\t' => Escape::Short(b't'),
-        0..=0x1f => Escape::Unicode(b),
-        _ => return None,
-    })
+        _ => Escape::Unicode(b),
+    }
 }
 
 /// Appends a value as JSON: a string, an integer, a float (`null` if it is
@@ -138,6 +147,9 @@ mod tests {
             "non-ASCII: é ü 日本 \u{2028} \u{FFFD}",
             "12345678\"",
             "\"12345678",
+            "abc\u{1}",
+            "fifteen bytes..\\",
+            "sixteen bytes...\"",
         ] {
             assert_eq!(json_of(s), serde_json::to_string(s).unwrap(), "{s:?}");
         }

@@ -6,14 +6,17 @@ const ONES: u64 = u64::from_ne_bytes([1; 8]);
 /// The high bit of every byte of a word.
 const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 
-/// Whether some byte of `word` is below `n` (`n` at most 128).
-pub(crate) fn has_byte_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
+/// High bits flagging the bytes of `word` below `n` (`n` at most 128):
+/// nonzero exactly when there is one. Flags of several tests can be or-ed
+/// and tested once.
+pub(crate) fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-/// Whether some byte of `word` is `b`.
-pub(crate) fn has_byte(word: u64, b: u8) -> bool {
-    has_byte_below(word ^ (ONES * u64::from(b)), 1)
+/// High bits flagging the bytes of `word` equal to `b`: nonzero exactly
+/// when there is one.
+pub(crate) fn bytes_equal(word: u64, b: u8) -> u64 {
+    bytes_below(word ^ (ONES * u64::from(b)), 1)
 }
 
 /// The high bits that flag the bytes of `word` (read little-endian) below
@@ -32,9 +35,9 @@ mod tests {
         #[test]
         fn the_word_tests_agree_with_a_byte_loop(bytes in any::<[u8; 8]>(), n in 1u8..=128) {
             let word = u64::from_ne_bytes(bytes);
-            prop_assert_eq!(has_byte_below(word, n), bytes.iter().any(|&b| b < n));
-            prop_assert_eq!(has_byte(word, bytes[3]), true);
-            prop_assert_eq!(has_byte(word, n), bytes.contains(&n));
+            prop_assert_eq!(bytes_below(word, n) != 0, bytes.iter().any(|&b| b < n));
+            prop_assert!(bytes_equal(word, bytes[3]) != 0);
+            prop_assert_eq!(bytes_equal(word, n) != 0, bytes.contains(&n));
             let flagged = below_or_non_ascii(u64::from_le_bytes(bytes), n);
             let first = bytes.iter().position(|&b| b < n || b >= 0x80);
             prop_assert_eq!(
