@@ -7,7 +7,6 @@ use regex_automata::hybrid;
 use regex_automata::meta;
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures as Slots;
-use regex_automata::util::pool::Pool;
 use regex_automata::util::primitives::StateID;
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
@@ -19,6 +18,7 @@ use std::sync::OnceLock;
 use crate::backtrack::{Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
+use crate::per_thread::{Make, PerThread};
 use crate::prog::{GuardRule, Outcome, Prog, ProgMemo, Tdfa, TdfaCache};
 use crate::screen::Screen;
 use crate::slots::SlotView;
@@ -264,9 +264,6 @@ enum Check {
     },
 }
 
-type ScratchFn =
-    Box<dyn Fn() -> Scratch + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
-
 struct Scratch {
     cache: meta::Cache,
     screen_cache: Option<hybrid::dfa::Cache>,
@@ -320,7 +317,7 @@ pub(crate) struct Engine {
     /// Oniguruma group number of each field id.
     exact_groups: Box<[Option<usize>]>,
     match_limit: u32,
-    pool: Pool<Scratch, ScratchFn>,
+    scratch: PerThread<Scratch>,
     fully_linear: bool,
     /// Whether the relaxed regex asserts `\b` or `\B`: on lines with a char
     /// where regex-automata's word characters differ from Oniguruma's, only
@@ -581,7 +578,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let create: ScratchFn = Box::new(move || Scratch {
+        let create: Make<Scratch> = Box::new(move || Scratch {
             cache: re.create_cache(),
             screen_cache: None,
             slots: Slots::all(scratch_groups.clone()),
@@ -642,7 +639,7 @@ impl Engine {
             exact,
             exact_groups: exact_groups.into(),
             match_limit,
-            pool: Pool::new(create),
+            scratch: PerThread::new(create),
             fully_linear: program.fully_linear(),
             word_boundary,
             checks_use_words,
@@ -663,7 +660,7 @@ impl Engine {
     /// for [`Engine::search`] (when checks must be run).
     pub(crate) fn is_match(&self, hay: &str, screen: bool) -> Result<bool, Error> {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
-            return Ok(self.may_match(&mut self.pool.get().cache, hay));
+            return Ok(self.may_match(&mut self.scratch.get().cache, hay));
         }
         Ok(self.search(hay, screen, |_, _| ())?.is_some())
     }
@@ -709,7 +706,7 @@ impl Engine {
             return self.exact_search(hay, on_match);
         }
         {
-            let mut guard = self.pool.get();
+            let mut guard = self.scratch.get();
             let scratch = &mut *guard;
             if self.exact_only {
                 if !disputed && !self.screens_in(scratch, hay) {

@@ -52,6 +52,7 @@ mod json;
 mod library;
 mod matcher;
 mod pattern;
+mod per_thread;
 mod prog;
 mod screen;
 mod slots;

@@ -5,12 +5,12 @@ use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::Cache;
-use regex_automata::util::pool::Pool;
 
 use crate::captures::Captures;
 use crate::compile;
 use crate::error::Error;
 use crate::pattern::Pattern;
+use crate::per_thread::{Make, PerThread};
 use crate::screen::Screen;
 
 /// An ordered list of compiled expressions: the first expression (in list
@@ -106,13 +106,10 @@ impl MatcherInner {
 /// walked only when the search gets that far down the list.
 const SCREEN_CHUNK: usize = Screen::MAX_LIST;
 
-type ScratchFn =
-    Box<dyn Fn() -> Cache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
-
 /// The screen of a list and each thread's cache for it.
 struct ListScreen {
     screen: Arc<Screen>,
-    scratch: Pool<Cache, ScratchFn>,
+    scratch: PerThread<Cache>,
 }
 
 impl ListScreen {
@@ -132,10 +129,10 @@ impl ListScreen {
             .saturating_mul(patterns.len());
         let screen = Arc::new(Screen::new(&relaxed, size_limit)?);
         let for_scratch = Arc::clone(&screen);
-        let create: ScratchFn = Box::new(move || for_scratch.create_cache());
+        let create: Make<Cache> = Box::new(move || for_scratch.create_cache());
         Some(ListScreen {
             screen,
-            scratch: Pool::new(create),
+            scratch: PerThread::new(create),
         })
     }
 
