@@ -278,11 +278,16 @@ impl<'a> Captures<'a> {
     /// follows key for key).
     fn write_json_level(&self, out: &mut Vec<u8>, nodes: &[usize]) {
         out.push(b'{');
-        for (i, (node, member)) in self.members(nodes).enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for &n in nodes {
+            let Some(member) = self.member(n) else {
+                continue;
+            };
+            if !first {
                 out.push(b',');
             }
-            out.extend_from_slice(&node.json_key);
+            first = false;
+            out.extend_from_slice(&self.layout.tree[n].json_key);
             match member {
                 Member::Values([one]) => json::write_value(out, one),
                 Member::Values(many) => {
@@ -301,25 +306,19 @@ impl<'a> Captures<'a> {
         out.push(b'}');
     }
 
-    /// The keys this match has at one level of the nesting, with what each
-    /// holds. A value and nested fields under one key cannot both be
+    /// What this match has under one key of the nesting (node `n`), if
+    /// anything. A value and nested fields under one key cannot both be
     /// written; the value wins.
-    fn members<'c>(
-        &'c self,
-        nodes: &'c [usize],
-    ) -> impl Iterator<Item = (&'c TreeNode, Member<'c, 'a>)> + 'c {
-        nodes.iter().filter_map(move |&n| {
-            let node = &self.layout.tree[n];
-            let own = node
-                .field
-                .map(|d| self.values_of(d))
-                .filter(|v| !v.is_empty());
-            match own {
-                Some(values) => Some((node, Member::Values(values))),
-                None if self.node_has_value(n) => Some((node, Member::Nested(&node.children))),
-                None => None,
+    #[inline]
+    fn member(&self, n: usize) -> Option<Member<'_, 'a>> {
+        let node = &self.layout.tree[n];
+        match node.field.map(|d| self.values_of(d)) {
+            Some(values) if !values.is_empty() => Some(Member::Values(values)),
+            _ if !node.children.is_empty() && self.node_has_value(n) => {
+                Some(Member::Nested(&node.children))
             }
-        })
+            _ => None,
+        }
     }
 
     fn node_has_value(&self, n: usize) -> bool {
@@ -387,12 +386,14 @@ impl Serialize for NodeSer<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let caps = self.caps;
         let mut map = s.serialize_map(None)?;
-        for (node, member) in caps.members(self.nodes) {
-            match member {
-                Member::Values(values) => map.serialize_entry(&node.key, &ValuesSer(values))?,
-                Member::Nested(nodes) => {
-                    map.serialize_entry(&node.key, &NodeSer { caps, nodes })?
+        for &n in self.nodes {
+            let key = &caps.layout.tree[n].key;
+            match caps.member(n) {
+                Some(Member::Values(values)) => map.serialize_entry(key, &ValuesSer(values))?,
+                Some(Member::Nested(nodes)) => {
+                    map.serialize_entry(key, &NodeSer { caps, nodes })?
                 }
+                None => {}
             }
         }
         map.end()
