@@ -16,7 +16,7 @@ const BATCH_LINES: usize = 4096;
 /// A batch stops growing past this many bytes (a single longer line still
 /// fits: lines are never split).
 const BATCH_BYTES: usize = 1 << 20;
-/// Read buffer size.
+/// How much one read asks for.
 const BUFFER: usize = 1 << 16;
 /// The two first bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -93,10 +93,16 @@ impl<R: Read> Read for Counted<R> {
 pub struct Input {
     /// The name used in messages: the path, or `<stdin>`.
     pub name: Arc<str>,
-    reader: BufReader<Box<dyn Read + Send>>,
+    reader: Box<dyn Read + Send>,
     /// Not a regular file (a pipe, a terminal): hand over the lines read so
-    /// far whenever no more are buffered, so `tail -f | grok-cli` is prompt.
+    /// far after every read, so `tail -f | grok-cli` is prompt.
     streaming: bool,
+    /// The start of a line read with the previous batch, which the next one
+    /// completes.
+    carry: Vec<u8>,
+    /// Whether the end of the input has been read (a terminal is not read
+    /// again after its end-of-file).
+    ended: bool,
 }
 
 /// Opens a file, or standard input for `-`; gzip data is decompressed.
@@ -115,21 +121,33 @@ pub fn open(path: &Path, bar: Option<&ProgressBar>) -> io::Result<Input> {
         let name = path.display().to_string().into();
         (name, Box::new(Counted { inner: file, bar }), regular)
     };
-    let mut reader = BufReader::with_capacity(BUFFER, raw);
-    if reader.fill_buf()?.starts_with(&GZIP_MAGIC) {
-        let gz: Box<dyn Read + Send> = Box::new(MultiGzDecoder::new(reader));
-        reader = BufReader::with_capacity(BUFFER, gz);
-    }
-    Ok(Input {
-        name,
-        reader,
-        streaming: !regular,
-    })
+    // Buffered only to look at the first bytes: reads of a whole buffer
+    // go straight through once it is empty.
+    let mut buffered = BufReader::with_capacity(BUFFER, raw);
+    let reader: Box<dyn Read + Send> = if buffered.fill_buf()?.starts_with(&GZIP_MAGIC) {
+        Box::new(MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    Ok(Input::new(name, reader, !regular))
 }
 
-/// Lines stored back to back, without their line endings. A batch is
-/// refilled by [`Reader::next_into`] over and over, so its buffers are
-/// allocated once per run rather than once per batch.
+impl Input {
+    fn new(name: Arc<str>, reader: Box<dyn Read + Send>, streaming: bool) -> Input {
+        Input {
+            name,
+            reader,
+            streaming,
+            carry: Vec::new(),
+            ended: false,
+        }
+    }
+}
+
+/// Lines as read, each with its line ending. A batch is refilled by
+/// [`Reader::next_into`] over and over, so its buffers are allocated once
+/// per run rather than once per batch, and the bytes are read straight into
+/// it rather than through a second buffer.
 pub struct Batch {
     /// Position of the batch in the whole run, from 0.
     pub seq: u64,
@@ -137,8 +155,13 @@ pub struct Batch {
     pub source: Arc<str>,
     /// The number (from 1) of its first line in that input.
     pub first_line: u64,
+    /// Bytes read, then room for the next read: zeroed once when it grows,
+    /// not at every read.
     data: Vec<u8>,
-    ends: Vec<usize>,
+    /// How many bytes of `data` were read.
+    filled: usize,
+    /// Where each line starts and ends in `data` (without its line ending).
+    spans: Vec<(usize, usize)>,
 }
 
 impl Default for Batch {
@@ -148,7 +171,8 @@ impl Default for Batch {
             source: Arc::from(""),
             first_line: 1,
             data: Vec::new(),
-            ends: Vec::new(),
+            filled: 0,
+            spans: Vec::new(),
         }
     }
 }
@@ -156,53 +180,95 @@ impl Default for Batch {
 impl Batch {
     /// The lines, as raw bytes.
     pub fn lines(&self) -> impl Iterator<Item = &[u8]> {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let line = &self.data[start..end];
-            start = end;
-            line
-        })
+        self.spans
+            .iter()
+            .map(|&(start, end)| &self.data[start..end])
     }
 
     /// How many lines it holds.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
-    /// The bytes it holds (without line endings).
+    /// The bytes it holds, line endings included.
     pub fn bytes(&self) -> usize {
-        self.ends.last().copied().unwrap_or(0)
+        self.filled
     }
 
     /// Empties it for the next lines, giving back the memory a huge line
     /// made it take.
     fn clear(&mut self) {
-        self.data.clear();
-        self.ends.clear();
-        self.data.shrink_to(BATCH_BYTES + BUFFER);
+        const KEEP: usize = BATCH_BYTES + 2 * BUFFER;
+        self.filled = 0;
+        self.spans.clear();
+        if self.data.len() > KEEP {
+            self.data.truncate(KEEP);
+            self.data.shrink_to_fit();
+        }
+    }
+
+    /// Makes `data` at least `len` bytes long.
+    fn room(&mut self, len: usize) {
+        if self.data.len() < len {
+            self.data.resize(len, 0);
+        }
     }
 }
 
-/// Appends the next lines of `input` to `batch`. On an error the lines read
-/// before it stay in the batch.
+/// Reads the next lines of `input` into `batch` (which starts with the line
+/// the previous batch left incomplete), until the batch is full, the input
+/// ends, or (streaming) a read brings complete lines. The bytes after the
+/// last complete line are carried to the next batch; at the end of the
+/// input they are its last line. On an error the lines read before it stay
+/// in the batch.
 fn read_batch(input: &mut Input, batch: &mut Batch) -> io::Result<()> {
-    while batch.ends.len() < BATCH_LINES && batch.data.len() < BATCH_BYTES {
-        if input.reader.read_until(b'\n', &mut batch.data)? == 0 {
-            break;
-        }
-        let start = batch.ends.last().copied().unwrap_or(0);
-        if batch.data.last() == Some(&b'\n') {
-            batch.data.pop();
-            if batch.data.len() > start && batch.data.last() == Some(&b'\r') {
-                batch.data.pop();
+    batch.room(input.carry.len());
+    batch.data[..input.carry.len()].copy_from_slice(&input.carry);
+    batch.filled = input.carry.len();
+    input.carry.clear();
+    // Where the next line starts, and how far newlines have been looked for.
+    let mut line_start = 0;
+    let mut scanned = 0;
+    let result = loop {
+        for at in memchr::memchr_iter(b'\n', &batch.data[scanned..batch.filled]) {
+            let at = scanned + at;
+            let end = if at > line_start && batch.data[at - 1] == b'\r' {
+                at - 1
+            } else {
+                at
+            };
+            batch.spans.push((line_start, end));
+            line_start = at + 1;
+            if batch.spans.len() >= BATCH_LINES {
+                break;
             }
         }
-        batch.ends.push(batch.data.len());
-        if input.streaming && input.reader.buffer().is_empty() {
-            break;
+        let full = batch.spans.len() >= BATCH_LINES || line_start >= BATCH_BYTES;
+        scanned = if full { line_start } else { batch.filled };
+        if full || input.ended || (input.streaming && !batch.spans.is_empty()) {
+            break Ok(());
         }
-    }
-    Ok(())
+        let filled = batch.filled;
+        batch.room(filled + BUFFER);
+        match input.reader.read(&mut batch.data[filled..filled + BUFFER]) {
+            Ok(0) => {
+                input.ended = true;
+                if line_start < filled {
+                    // The last line, without a line ending: kept as it is.
+                    batch.spans.push((line_start, filled));
+                    line_start = filled;
+                }
+            }
+            Ok(n) => batch.filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    input
+        .carry
+        .extend_from_slice(&batch.data[line_start..batch.filled]);
+    batch.filled = line_start;
+    result
 }
 
 /// Reads the inputs in order, a batch of lines at a time, numbering the
@@ -287,13 +353,33 @@ impl<'f> Reader<'f> {
 mod tests {
     use super::*;
 
+    /// A reader handing out at most `step` bytes per read.
+    struct Trickle {
+        text: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.text.len() - self.at);
+            buf[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
     fn lines_of(text: &[u8], streaming: bool) -> Vec<Vec<u8>> {
-        let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.to_vec()));
-        let mut input = Input {
-            name: "t".into(),
-            reader: BufReader::new(raw),
-            streaming,
+        lines_in_steps(text, streaming, usize::MAX)
+    }
+
+    fn lines_in_steps(text: &[u8], streaming: bool, step: usize) -> Vec<Vec<u8>> {
+        let raw = Trickle {
+            text: text.to_vec(),
+            at: 0,
+            step,
         };
+        let mut input = Input::new("t".into(), Box::new(raw), streaming);
         let mut out = Vec::new();
         loop {
             let mut batch = Batch::default();
@@ -314,6 +400,23 @@ mod tests {
         }
         assert!(lines_of(b"", false).is_empty());
         assert_eq!(lines_of(b"\n", false), vec![Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn lines_split_across_reads_come_out_whole() {
+        let text = b"first line\r\nsecond\n\nfourth, longer than one read\r\nlast";
+        let want: Vec<&[u8]> = vec![
+            b"first line",
+            b"second",
+            b"",
+            b"fourth, longer than one read",
+            b"last",
+        ];
+        for streaming in [false, true] {
+            for step in [1, 2, 3, 7, 64] {
+                assert_eq!(lines_in_steps(text, streaming, step), want, "{step}");
+            }
+        }
     }
 
     #[test]
