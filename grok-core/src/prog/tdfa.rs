@@ -225,6 +225,38 @@ pub(crate) struct TdfaCache {
     restarts: u32,
 }
 
+/// A set of register numbers (below [`MAX_REGS`]) as a bitset: building a
+/// transition collects every register its threads keep (a thousand or more
+/// for SSHLINE's 206 slots), with no hashing or allocation.
+struct RegSet([u64; MAX_REGS / 64]);
+
+impl Default for RegSet {
+    fn default() -> RegSet {
+        RegSet([0; MAX_REGS / 64])
+    }
+}
+
+impl RegSet {
+    fn insert(&mut self, r: u16) {
+        let r = usize::from(r);
+        if let Some(word) = self.0.get_mut(r / 64) {
+            *word |= 1 << (r % 64);
+        }
+    }
+
+    /// The lowest register not in the set, if any is left.
+    fn first_free(&self) -> Option<u16> {
+        let (i, word) = self.0.iter().enumerate().find(|(_, w)| **w != u64::MAX)?;
+        Some((i * 64 + word.trailing_ones() as usize) as u16)
+    }
+
+    /// The highest register in the set.
+    fn last(&self) -> Option<u16> {
+        let (i, word) = self.0.iter().enumerate().rev().find(|(_, w)| **w != 0)?;
+        Some((i * 64 + 63 - word.leading_zeros() as usize) as u16)
+    }
+}
+
 /// A state whose one thread is a greedy unbounded repeat followed by
 /// nothing but the end of the match (`%{GREEDYDATA:message}` at the end of
 /// a pattern): its match ends where the run of the repeat's chars ends, so
@@ -769,16 +801,13 @@ impl Tdfa {
         // Registers keep their numbers from state to state, so a register
         // that survives needs no move; the position, if any thread takes
         // it, goes to the lowest number no survivor holds.
-        let survivors: FastSet<u16> = matched
-            .iter()
-            .flatten()
-            .chain(&vals)
-            .filter_map(|v| match *v {
-                Val::Old(r) => Some(r),
-                _ => None,
-            })
-            .collect();
-        let pos_reg = (0..MAX_REGS as u16).find(|r| !survivors.contains(r))?;
+        let mut survivors = RegSet::default();
+        for v in matched.iter().flatten().chain(&vals) {
+            if let Val::Old(r) = *v {
+                survivors.insert(r);
+            }
+        }
+        let pos_reg = survivors.first_free()?;
         let mut writes_pos = false;
         let mut name = |v: Val| match v {
             Val::Unset => UNSET,
@@ -803,7 +832,7 @@ impl Tdfa {
             regs,
         };
         let pos = if writes_pos { pos_reg } else { UNSET };
-        let top = survivors.iter().copied().max().unwrap_or(0).max(pos_reg);
+        let top = survivors.last().unwrap_or(0).max(pos_reg);
         let id = self.intern(prog, cache, new)?;
         let index = state as usize + class;
         let tail = cache.tails[id as usize / self.stride].is_some();
@@ -1040,6 +1069,24 @@ mod tests {
         (from..bytes.len())
             .find(|&i| bytes[i] >= 0x80 || exits.contains(&bytes[i]))
             .unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn a_register_set_finds_the_first_free_and_the_last_register() {
+        let mut set = RegSet::default();
+        assert_eq!((set.first_free(), set.last()), (Some(0), None));
+        for r in 0..70 {
+            set.insert(r);
+        }
+        set.insert(200);
+        assert_eq!((set.first_free(), set.last()), (Some(70), Some(200)));
+        for r in 0..MAX_REGS as u16 {
+            set.insert(r);
+        }
+        // Out of range: ignored rather than a panic.
+        set.insert(UNSET);
+        assert_eq!(set.first_free(), None);
+        assert_eq!(set.last(), Some(MAX_REGS as u16 - 1));
     }
 
     #[test]
