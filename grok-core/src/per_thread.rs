@@ -32,6 +32,7 @@ impl<T: Send> PerThread<T> {
     /// This thread's value, borrowed until the guard drops. Should the
     /// thread ask again while it holds it (a nested search), it gets a fresh
     /// value rather than a borrow panic.
+    #[inline]
     pub(crate) fn get(&self) -> Guard<'_, T> {
         let cell = self.values.get_or(|| RefCell::new((self.make)()));
         match cell.try_borrow_mut() {
