@@ -369,6 +369,52 @@ mod tests {
         }
     }
 
+    /// A reader that is interrupted once, hands out `text`, then fails.
+    struct Failing {
+        text: Vec<u8>,
+        interrupted: bool,
+        done: bool,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            if self.done {
+                return Err(io::Error::other("disk on fire"));
+            }
+            self.done = true;
+            buf[..self.text.len()].copy_from_slice(&self.text);
+            Ok(self.text.len())
+        }
+    }
+
+    #[test]
+    fn a_read_error_keeps_the_complete_lines_and_counts_the_input_as_failed() {
+        let raw = Failing {
+            text: b"one\r\ntwo\nincomplete".to_vec(),
+            interrupted: false,
+            done: false,
+        };
+        let mut reader = Reader {
+            files: [].iter(),
+            bar: None,
+            input: Some((Input::new("t".into(), Box::new(raw), false), 1)),
+            seq: 0,
+            failed: 0,
+        };
+        let mut batch = Batch::default();
+        assert!(reader.next_into(&mut batch));
+        let lines: Vec<&[u8]> = batch.lines().collect();
+        assert_eq!(lines, [&b"one"[..], b"two"]);
+        assert_eq!(reader.failed(), 1);
+        // The incomplete line went with the failed input.
+        assert!(!reader.next_into(&mut batch));
+        assert_eq!(batch.len(), 0);
+    }
+
     fn lines_of(text: &[u8], streaming: bool) -> Vec<Vec<u8>> {
         lines_in_steps(text, streaming, usize::MAX)
     }

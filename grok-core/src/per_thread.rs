@@ -1,11 +1,11 @@
 //! Scratch space per thread: each thread that matches gets its own, made on
 //! its first match and kept for the next ones.
 //!
-//! regex-automata's `Pool` (used before) hands its first user a lock-free
-//! fast path and every other thread a mutex per borrow and per return:
-//! four lock operations per line and pool for the second parsing thread of
-//! `grok-cli --threads 2`. Here every thread finds its own value with a
-//! thread-id lookup.
+//! Every thread finds its own value with a thread-id lookup, without a
+//! lock. (regex-automata's `Pool` is lock-free only for its first user:
+//! every other thread takes a mutex per borrow and per return, four lock
+//! operations per line for the second parsing thread of
+//! `grok-cli --threads 2`.)
 
 use std::cell::{RefCell, RefMut};
 use std::ops::{Deref, DerefMut};
