@@ -13,7 +13,10 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
 use regex_automata::{Input, MatchKind};
-use regex_syntax::hir::{Dot, Hir, Look, Repetition};
+use regex_syntax::hir::{
+    Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Dot, Hir, HirKind, Look,
+    Repetition,
+};
 
 use crate::compile;
 
@@ -59,7 +62,10 @@ impl Screen {
         ]);
         let screens: Vec<Hir> = relaxed
             .iter()
-            .map(|h| Hir::concat(vec![compile::screening_hir(h).0, tail.clone()]))
+            .map(|h| {
+                let coarse = coarse_alphabet(&compile::screening_hir(h).0);
+                Hir::concat(vec![coarse, tail.clone()])
+            })
             .collect();
         Screen::build(&screens, size_limit)
     }
@@ -222,6 +228,94 @@ impl Screen {
     }
 }
 
+/// The char groups of [`coarse_alphabet`]: a class or literal that takes
+/// one char of a group takes them all.
+const GROUPS: [(char, char); 6] = [
+    ('0', '9'),
+    ('A', 'F'),
+    ('G', 'Z'),
+    ('a', 'f'),
+    ('g', 'z'),
+    ('\u{80}', '\u{10FFFF}'),
+];
+
+/// A superset of `hir` over a small alphabet: digits, letters in four
+/// groups (hex or not, by case) and every non-ASCII char each read as one,
+/// while punctuation, spaces and controls keep their own classes.
+///
+/// A list's screen is a lazy DFA whose states each take a transition per
+/// byte class. Literal words (month names, keywords) give a long list a
+/// hundred classes or more, and its walk then spends most of its time
+/// waiting on memory. Lines of different formats mostly differ in their
+/// punctuation and in where letters and digits stand, so the coarse screen
+/// still rules out nearly as much, in a third of the memory.
+fn coarse_alphabet(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+        HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
+            Ok(text) => Hir::concat(
+                text.chars()
+                    .map(|c| {
+                        let class = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+                        Hir::class(Class::Unicode(widen_chars(&class)))
+                    })
+                    .collect(),
+            ),
+            Err(_) => Hir::concat(
+                lit.0
+                    .iter()
+                    .map(|&b| {
+                        let class = ClassBytes::new([ClassBytesRange::new(b, b)]);
+                        Hir::class(Class::Bytes(widen_bytes(&class)))
+                    })
+                    .collect(),
+            ),
+        },
+        HirKind::Class(Class::Unicode(class)) => Hir::class(Class::Unicode(widen_chars(class))),
+        HirKind::Class(Class::Bytes(class)) => Hir::class(Class::Bytes(widen_bytes(class))),
+        HirKind::Capture(cap) => coarse_alphabet(&cap.sub),
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            min: rep.min,
+            max: rep.max,
+            greedy: rep.greedy,
+            sub: Box::new(coarse_alphabet(&rep.sub)),
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(coarse_alphabet).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(coarse_alphabet).collect()),
+    }
+}
+
+/// `class` with every [`GROUPS`] group it meets.
+fn widen_chars(class: &ClassUnicode) -> ClassUnicode {
+    let mut wide = class.clone();
+    for &(lo, hi) in &GROUPS {
+        let group = ClassUnicode::new([ClassUnicodeRange::new(lo, hi)]);
+        let mut meet = class.clone();
+        meet.intersect(&group);
+        if !meet.ranges().is_empty() {
+            wide.union(&group);
+        }
+    }
+    wide
+}
+
+/// `class` with every [`GROUPS`] group it meets, as bytes: every byte
+/// from 0x80 up is one group.
+fn widen_bytes(class: &ClassBytes) -> ClassBytes {
+    let mut wide = class.clone();
+    for &(lo, hi) in &GROUPS {
+        let hi = u8::try_from(hi).unwrap_or(0xFF);
+        let lo = u8::try_from(lo).unwrap_or(0x80);
+        let group = ClassBytes::new([ClassBytesRange::new(lo, hi)]);
+        let mut meet = class.clone();
+        meet.intersect(&group);
+        if !meet.ranges().is_empty() {
+            wide.union(&group);
+        }
+    }
+    wide
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,14 +329,31 @@ mod tests {
 
     #[test]
     fn a_list_screen_names_the_expressions_that_may_match() {
-        let screen = Screen::new(&hirs(&["a[0-9]+", "b", "(?:x|y)z"]), 1 << 20).unwrap();
+        let screen = Screen::new(&hirs(&["a=[0-9]+", "-b-", r"\[(?:x|y)\]"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
         assert_eq!(
-            screen.which_may_match(&mut cache, "-- b a12 --"),
+            screen.which_may_match(&mut cache, "-- -b- a=12 --"),
             Some(0b011)
         );
-        assert_eq!(screen.which_may_match(&mut cache, "xz"), Some(0b100));
+        assert_eq!(screen.which_may_match(&mut cache, "[y]"), Some(0b100));
         assert_eq!(screen.which_may_match(&mut cache, "nothing here"), Some(0));
+    }
+
+    #[test]
+    fn list_screens_read_letters_and_digits_by_group() {
+        let screen = Screen::new(&hirs(&["Jan", "404", r"\.de"]), 1 << 20).unwrap();
+        let mut cache = screen.create_cache();
+        // Upper non-hex, lower hex, lower non-hex: `Kbx` has Jan's shape.
+        assert_eq!(screen.which_may_match(&mut cache, "Kbx"), Some(0b001));
+        assert_eq!(screen.which_may_match(&mut cache, "jan Fan JAN"), Some(0));
+        assert_eq!(screen.which_may_match(&mut cache, "x 123"), Some(0b010));
+        assert_eq!(screen.which_may_match(&mut cache, "a.fa a-de"), Some(0b100));
+        assert_eq!(screen.which_may_match(&mut cache, "a.dé"), Some(0));
+        // Every non-ASCII char is one letter of the alphabet.
+        let screen = Screen::new(&hirs(&["é", "-"]), 1 << 20).unwrap();
+        let mut cache = screen.create_cache();
+        assert_eq!(screen.which_may_match(&mut cache, "Ω"), Some(0b01));
+        assert_eq!(screen.which_may_match(&mut cache, "e"), Some(0));
     }
 
     #[test]
@@ -257,6 +368,55 @@ mod tests {
         let mut cache = one.create_cache();
         assert!(one.may_match(&mut cache, "½ab"));
         assert!(!one.may_match(&mut cache, "xab"));
+    }
+
+    fn list_regex() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let atom = prop_oneof![
+            Just("a".to_string()),
+            Just("K".to_string()),
+            Just("x".to_string()),
+            Just("7".to_string()),
+            Just("é".to_string()),
+            Just("-".to_string()),
+            Just("[a-c]".to_string()),
+            Just("[^a]".to_string()),
+            Just("\\w".to_string()),
+            Just("\\b".to_string()),
+            Just("(?i:k)".to_string()),
+        ];
+        atom.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
+                prop::collection::vec(inner.clone(), 2..4)
+                    .prop_map(|v| format!("(?:{})", v.join("|"))),
+                (inner.clone(), 0u32..3).prop_map(|(r, min)| format!("(?:{r}){{{min},}}")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// A list screen may let through an expression that does not
+        /// match, never hold back one that does.
+        #[test]
+        fn a_list_screen_lets_through_every_expression_that_matches(
+            patterns in proptest::collection::vec(list_regex(), 2..4),
+            hay in "[aKxkbX7é -]{0,10}",
+        ) {
+            let relaxed = hirs(&patterns.iter().map(String::as_str).collect::<Vec<_>>());
+            let screen = Screen::new(&relaxed, 1 << 20).unwrap();
+            let mut cache = screen.create_cache();
+            let mask = screen.which_may_match(&mut cache, &hay);
+            for (i, hir) in relaxed.iter().enumerate() {
+                let regex = regex_automata::meta::Regex::builder().build_from_hir(hir).unwrap();
+                if regex.is_match(hay.as_str()) {
+                    proptest::prop_assert!(
+                        mask.is_none_or(|m| m & 1 << i != 0),
+                        "{} matches {:?}, mask {:?}", patterns[i], hay, mask
+                    );
+                }
+            }
+        }
     }
 
     #[test]
