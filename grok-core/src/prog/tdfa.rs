@@ -207,9 +207,11 @@ pub(crate) struct TdfaCache {
     keys: Vec<Key>,
     ids: FastMap<Key, u32>,
     /// Transitions, `stride` per state: the next state premultiplied by the
-    /// stride, or with [`SLOW`] set, an index into `slow`... at the same
-    /// position (`UNKNOWN`: not built).
+    /// stride, or with [`SLOW`] set, the index of its [`Slow`] in `slow`
+    /// (`UNKNOWN`: not built).
     trans: Vec<u32>,
+    /// The slow transitions, in the order they were built: those a line
+    /// takes are mostly built together, so they share cache lines.
     slow: Vec<Slow>,
     /// Start state per look-behind class (premultiplied).
     starts: Vec<u32>,
@@ -554,14 +556,22 @@ impl Tdfa {
             // A transition not built yet, or a non-ASCII byte (never
             // built); then the position write and the rarer cases in
             // `flags`.
-            if next == UNKNOWN {
+            let next = if next == UNKNOWN {
                 let class = index - state as usize;
                 if class == self.quit {
                     return None;
                 }
-                self.build(prog, cache, state, class)?;
-            }
-            let slow = cache.slow[index];
+                let next = self.build(prog, cache, state, class)?;
+                if next & SLOW == 0 {
+                    state = next;
+                    at += 1;
+                    continue;
+                }
+                next
+            } else {
+                next
+            };
+            let slow = cache.slow[(next & !SLOW) as usize];
             // `UNSET` is past the registers: no register to set.
             if let Some(reg) = cache.regs.get_mut(usize::from(slow.pos)) {
                 *reg = NonMaxUsize::new(at);
@@ -687,9 +697,6 @@ impl Tdfa {
         cache.keys.push(key.clone());
         cache.ids.insert(key, id);
         cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
-        cache
-            .slow
-            .resize(cache.slow.len() + self.stride, Slow::default());
         Some(id)
     }
 
@@ -729,9 +736,7 @@ impl Tdfa {
     fn stop_skipping(&self, cache: &mut TdfaCache, state: u32) {
         let base = state as usize;
         for class in 0..self.quit {
-            let slow = &mut cache.slow[base + class];
-            if slow.flags & Slow::SKIP != 0 {
-                slow.flags &= !Slow::SKIP;
+            if self.slow_of(cache, base + class).flags & Slow::SKIP != 0 {
                 cache.trans[base + class] = state;
             }
         }
@@ -749,7 +754,8 @@ impl Tdfa {
         }
         let mut exits = Box::new([false; 128]);
         for (b, exit) in exits.iter_mut().enumerate() {
-            *exit = cache.slow[base + usize::from(self.class_of[b])].flags & Slow::SKIP == 0;
+            let index = base + usize::from(self.class_of[b]);
+            *exit = self.slow_of(cache, index).flags & Slow::SKIP == 0;
         }
         let exit_bytes: Vec<u8> = (0..128u8).filter(|&b| exits[usize::from(b)]).collect();
         let skip = match exit_bytes.len() {
@@ -766,11 +772,21 @@ impl Tdfa {
         Some(skip)
     }
 
+    /// The [`Slow`] part of the built transition at `index`; a plain one
+    /// reads as a position write alone, with no position.
+    fn slow_of(&self, cache: &TdfaCache, index: usize) -> Slow {
+        match cache.trans[index] {
+            UNKNOWN => Slow::default(),
+            next if next & SLOW != 0 => cache.slow[(next & !SLOW) as usize],
+            _ => Slow::default(),
+        }
+    }
+
     /// Builds the transition of `state` (premultiplied) on `class` (below
-    /// `quit`, or the end of the text). Kept out of [`Tdfa::run`]'s loop,
-    /// which it would crowd out of registers.
+    /// `quit`, or the end of the text) and returns it. Kept out of
+    /// [`Tdfa::run`]'s loop, which it would crowd out of registers.
     #[inline(never)]
-    fn build(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<()> {
+    fn build(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<u32> {
         let key = cache.keys[state as usize / self.stride].clone();
         let slots = prog.guards.len();
         let next = self.reps.get(class).copied();
@@ -840,7 +856,6 @@ impl Tdfa {
         let skip = plain
             && id == state
             && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
-        cache.trans[index] = if plain && !skip { id } else { id | SLOW };
         let mut flags = 0;
         if dead || next.is_none() {
             flags |= Slow::STOP;
@@ -851,15 +866,23 @@ impl Tdfa {
         if skip {
             flags |= Slow::SKIP;
         }
-        cache.slow[index] = Slow {
-            next: id,
-            pos,
-            flags,
+        let transition = if plain && !skip {
+            id
+        } else {
+            // Below `UNKNOWN & !SLOW`: the states' transitions are fewer.
+            let slow = cache.slow.len() as u32 | SLOW;
+            cache.slow.push(Slow {
+                next: id,
+                pos,
+                flags,
+            });
+            slow
         };
+        cache.trans[index] = transition;
         if cache.regs.len() <= usize::from(top) {
             cache.regs.resize(usize::from(top) + 1, None);
         }
-        Some(())
+        Some(transition)
     }
 
     /// Follows the epsilon moves of `key`'s threads in priority order, as a
