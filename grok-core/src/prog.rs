@@ -271,6 +271,9 @@ pub(crate) struct Unsupported;
 struct Builder {
     insts: Vec<Inst>,
     sets: Vec<CharSet>,
+    /// The set of each char range list met so far: a big pattern names
+    /// the same few classes thousands of times.
+    set_ids: rustc_hash::FxHashMap<Vec<(u32, u32)>, u32>,
     rows: u32,
     scan_weight: usize,
     slots: u32,
@@ -309,34 +312,37 @@ impl Builder {
 
     /// A single-char set for `hir`, if it is one.
     fn char_set(&mut self, hir: &Hir) -> Result<Option<u32>, Unsupported> {
-        let set = match hir.kind() {
-            HirKind::Class(Class::Unicode(class)) => CharSet::from_ranges(
-                class
-                    .ranges()
-                    .iter()
-                    .map(|r| (r.start() as u32, r.end() as u32)),
-            ),
+        let ranges: Vec<(u32, u32)> = match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) => class
+                .ranges()
+                .iter()
+                .map(|r| (r.start() as u32, r.end() as u32))
+                .collect(),
             HirKind::Class(Class::Bytes(class)) => {
                 if class.ranges().iter().any(|r| r.end() >= 0x80) {
                     return Err(Unsupported);
                 }
-                CharSet::from_ranges(
-                    class
-                        .ranges()
-                        .iter()
-                        .map(|r| (u32::from(r.start()), u32::from(r.end()))),
-                )
+                class
+                    .ranges()
+                    .iter()
+                    .map(|r| (u32::from(r.start()), u32::from(r.end())))
+                    .collect()
             }
             HirKind::Literal(lit) => match std::str::from_utf8(&lit.0).ok().map(|s| s.chars()) {
                 Some(mut chars) => match (chars.next(), chars.next()) {
-                    (Some(c), None) => CharSet::from_ranges(std::iter::once((c as u32, c as u32))),
+                    (Some(c), None) => vec![(c as u32, c as u32)],
                     _ => return Ok(None),
                 },
                 None => return Err(Unsupported),
             },
             _ => return Ok(None),
         };
-        Ok(Some(self.set(set)))
+        if let Some(&id) = self.set_ids.get(&ranges) {
+            return Ok(Some(id));
+        }
+        let id = self.set(CharSet::from_ranges(ranges.iter().copied()));
+        self.set_ids.insert(ranges, id);
+        Ok(Some(id))
     }
 
     /// Compiles `hir` to run before `next`; returns its first instruction.
@@ -515,6 +521,7 @@ impl Prog {
         let mut b = Builder {
             insts: Vec::new(),
             sets: Vec::new(),
+            set_ids: Default::default(),
             rows: 0,
             scan_weight: 0,
             slots: 2,

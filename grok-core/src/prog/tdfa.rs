@@ -395,21 +395,19 @@ impl Tdfa {
         }
         // Bytes are in one class when every set, literal and look-around
         // treats them alike; the look-behind classes only need the last.
-        let mut ahead: Vec<[bool; 128]> = Vec::new();
-        let mut behind: Vec<[bool; 128]> = Vec::new();
-        let word = std::array::from_fn(|b| (b as u8).is_ascii_alphanumeric() || b == b'_' as usize);
-        let newline = std::array::from_fn(|b| b == b'\n' as usize || b == b'\r' as usize);
-        let carriage = std::array::from_fn(|b| b == b'\r' as usize);
+        let mut ahead: Vec<u128> = Vec::new();
+        let mut behind: Vec<u128> = Vec::new();
+        let word = mask_of(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let newline = mask_of(|b| b == b'\n' || b == b'\r');
+        let carriage = mask_of(|b| b == b'\r');
         for inst in &prog.insts {
             match inst {
                 Inst::Lit { bytes, .. } => {
-                    for &b in bytes.iter() {
-                        ahead.push(std::array::from_fn(|c| c == usize::from(b)));
-                    }
+                    ahead.extend(bytes.iter().map(|&b| 1u128 << b));
                 }
                 Inst::Class { set, .. } | Inst::Repeat { set, .. } => {
-                    let set = &prog.sets[*set as usize];
-                    ahead.push(std::array::from_fn(|c| set.has_ascii(c as u8)));
+                    let [low, high] = prog.sets[*set as usize].ascii;
+                    ahead.push(u128::from(low) | u128::from(high) << 64);
                 }
                 Inst::Look { .. } => {
                     for table in [word, newline, carriage] {
@@ -425,10 +423,11 @@ impl Tdfa {
                 ahead: a, ascii, ..
             } = r
             {
+                let mask = mask_of(|b| ascii[usize::from(b)]);
                 if *a {
-                    ahead.push(*ascii);
+                    ahead.push(mask);
                 } else {
-                    behind.push(*ascii);
+                    behind.push(mask);
                 }
             }
         }
@@ -1058,19 +1057,41 @@ fn step(prog: &Prog, inst: u32, count: u32, b: u8) -> Option<(u32, u32)> {
     }
 }
 
-/// Classes of the ASCII bytes: two bytes share a class when every table
-/// treats them alike. Returns the class of each byte and a byte of each.
-fn partition(tables: &[[bool; 128]]) -> ([u8; 128], Vec<u8>) {
+/// The ASCII bytes for which `member` holds, as a bit mask.
+fn mask_of(member: impl Fn(u8) -> bool) -> u128 {
+    (0..128u8).filter(|&b| member(b)).fold(0, |m, b| m | 1 << b)
+}
+
+/// Classes of the ASCII bytes: two bytes share a class when every mask
+/// treats them alike. Returns the class of each byte (numbered in the
+/// order of their lowest bytes) and a byte of each.
+fn partition(masks: &[u128]) -> ([u8; 128], Vec<u8>) {
+    let mut masks = masks.to_vec();
+    masks.sort_unstable();
+    masks.dedup();
+    // Each mask splits every class it cuts in two.
+    let mut parts = vec![u128::MAX];
+    for &mask in &masks {
+        let mut split = Vec::with_capacity(parts.len() + 1);
+        for &part in &parts {
+            for piece in [part & mask, part & !mask] {
+                if piece != 0 {
+                    split.push(piece);
+                }
+            }
+        }
+        parts = split;
+    }
+    parts.sort_unstable_by_key(|part| part.trailing_zeros());
     let mut classes = [0u8; 128];
-    let mut reps: Vec<u8> = Vec::new();
-    let mut signatures: FastMap<Vec<bool>, u8> = FastMap::default();
-    for b in 0..128usize {
-        let signature: Vec<bool> = tables.iter().map(|t| t[b]).collect();
-        let class = *signatures.entry(signature).or_insert_with(|| {
-            reps.push(b as u8);
-            (reps.len() - 1) as u8
-        });
-        classes[b] = class;
+    let mut reps = Vec::with_capacity(parts.len());
+    for (class, &part) in parts.iter().enumerate() {
+        reps.push(part.trailing_zeros() as u8);
+        for (b, slot) in classes.iter_mut().enumerate() {
+            if part & 1 << b != 0 {
+                *slot = class as u8;
+            }
+        }
     }
     (classes, reps)
 }
@@ -1092,6 +1113,32 @@ mod tests {
         (from..bytes.len())
             .find(|&i| bytes[i] >= 0x80 || exits.contains(&bytes[i]))
             .unwrap_or(bytes.len())
+    }
+
+    proptest::proptest! {
+        /// Two bytes share a class exactly when every mask treats them
+        /// alike, and classes are numbered by their lowest byte.
+        #[test]
+        fn classes_split_the_bytes_that_some_mask_tells_apart(
+            masks in proptest::collection::vec(proptest::prelude::any::<u128>(), 0..6),
+            picks in proptest::collection::vec(0u8..128, 0..6),
+        ) {
+            // Sparse masks too, as literals give.
+            let mut all = masks;
+            all.extend(picks.iter().map(|&b| 1u128 << b));
+            let (classes, reps) = partition(&all);
+            for a in 0..128usize {
+                for b in 0..128usize {
+                    let alike = all.iter().all(|m| (m >> a & 1) == (m >> b & 1));
+                    proptest::prop_assert_eq!(classes[a] == classes[b], alike, "{} {}", a, b);
+                }
+            }
+            for (class, &rep) in reps.iter().enumerate() {
+                proptest::prop_assert_eq!(usize::from(classes[usize::from(rep)]), class);
+                let first = classes.iter().position(|&c| usize::from(c) == class);
+                proptest::prop_assert_eq!(first, Some(usize::from(rep)));
+            }
+        }
     }
 
     #[test]
