@@ -366,10 +366,31 @@ enum Frame {
     Emit(u32, u32),
 }
 
-/// Threads after a closure: each consuming one byte next.
+/// Threads after a closure and a step over the next byte: each thread
+/// (instruction and count, in priority order, the first to reach one
+/// kept) with its registers, `slots` values each in `vals`.
 struct Closed {
-    threads: Vec<(u32, u32, Vec<Val>)>,
+    threads: Vec<(u32, u32)>,
+    vals: Vec<Val>,
+    taken: FastSet<(u32, u32)>,
     matched: Option<Vec<Val>>,
+}
+
+impl Closed {
+    /// A thread the closure found at a consuming instruction: stepped over
+    /// the next byte and kept if it survives and no thread before it
+    /// reached the same place. Dead threads are dropped here, before their
+    /// registers are copied (SSHLINE's start has hundreds, most dying on
+    /// the first byte); at the end of the text every thread dies.
+    fn consume(&mut self, prog: &Prog, inst: u32, count: u32, regs: &[Val], context: Context) {
+        let Some(b) = context.next else { return };
+        if let Some(t) = step(prog, inst, count, b) {
+            if self.taken.insert(t) {
+                self.threads.push(t);
+                self.vals.extend_from_slice(regs);
+            }
+        }
+    }
 }
 
 impl Tdfa {
@@ -786,33 +807,21 @@ impl Tdfa {
     /// [`Tdfa::run`]'s loop, which it would crowd out of registers.
     #[inline(never)]
     fn build(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<u32> {
-        let key = cache.keys[state as usize / self.stride].clone();
+        let key = &cache.keys[state as usize / self.stride];
+        let key_behind = key.behind;
         let slots = prog.guards.len();
         let next = self.reps.get(class).copied();
         let context = Context {
-            prev: self.behind_reps[usize::from(key.behind)],
+            prev: self.behind_reps[usize::from(key_behind)],
             next,
         };
-        let closed = self.close(prog, &key, slots, context);
+        let closed = self.close(prog, key, slots, context);
         let matched = closed.matched.or_else(|| {
             key.matched
                 .as_ref()
                 .map(|m| m.iter().map(|&r| old(r)).collect())
         });
-        // Step every thread over the byte; the first to reach a thread wins.
-        let mut threads: Vec<(u32, u32)> = Vec::new();
-        let mut taken: FastSet<(u32, u32)> = FastSet::default();
-        let mut vals: Vec<Val> = Vec::new();
-        if let Some(b) = next {
-            for (inst, count, regs) in closed.threads {
-                if let Some(t) = step(prog, inst, count, b) {
-                    if taken.insert(t) {
-                        threads.push(t);
-                        vals.extend_from_slice(&regs);
-                    }
-                }
-            }
-        }
+        let Closed { threads, vals, .. } = closed;
         // Registers keep their numbers from state to state, so a register
         // that survives needs no move; the position, if any thread takes
         // it, goes to the lowest number no survivor holds.
@@ -838,7 +847,7 @@ impl Tdfa {
         let behind = match next {
             Some(_) if !threads.iter().any(|&(i, _)| self.reads_behind[i as usize]) => 0,
             Some(b) => self.behind_of[usize::from(b)],
-            None => key.behind,
+            None => key_behind,
         };
         let new = Key {
             behind,
@@ -889,15 +898,16 @@ impl Tdfa {
     fn close(&self, prog: &Prog, key: &Key, slots: usize, context: Context) -> Closed {
         let mut closed = Closed {
             threads: Vec::new(),
+            vals: Vec::new(),
+            taken: FastSet::default(),
             matched: None,
         };
         let mut seen: FastSet<(u32, u32)> = FastSet::default();
         let mut stack: Vec<Frame> = Vec::new();
+        let mut regs: Vec<Val> = Vec::with_capacity(slots);
         for (i, &(inst, count)) in key.threads.iter().enumerate() {
-            let mut regs: Vec<Val> = key.regs[i * slots..(i + 1) * slots]
-                .iter()
-                .map(|&r| old(r))
-                .collect();
+            regs.clear();
+            regs.extend(key.regs[i * slots..(i + 1) * slots].iter().map(|&r| old(r)));
             stack.push(Frame::Explore(inst, count));
             while let Some(frame) = stack.pop() {
                 let (mut inst, mut count) = match frame {
@@ -906,7 +916,7 @@ impl Tdfa {
                         continue;
                     }
                     Frame::Emit(inst, count) => {
-                        closed.threads.push((inst, count, regs.clone()));
+                        closed.consume(prog, inst, count, &regs, context);
                         continue;
                     }
                     Frame::Explore(inst, count) => (inst, count),
@@ -921,7 +931,7 @@ impl Tdfa {
                             count = 0;
                         }
                         Inst::Lit { .. } | Inst::Class { .. } => {
-                            closed.threads.push((inst, count, regs.clone()));
+                            closed.consume(prog, inst, count, &regs, context);
                             break;
                         }
                         Inst::Repeat {
@@ -933,12 +943,12 @@ impl Tdfa {
                         } => {
                             let more = *max == NONE || count < *max;
                             if count < *min {
-                                closed.threads.push((inst, count, regs.clone()));
+                                closed.consume(prog, inst, count, &regs, context);
                                 break;
                             }
                             if more {
                                 if *greedy {
-                                    closed.threads.push((inst, count, regs.clone()));
+                                    closed.consume(prog, inst, count, &regs, context);
                                 } else {
                                     stack.push(Frame::Emit(inst, count));
                                 }
