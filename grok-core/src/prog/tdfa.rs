@@ -424,7 +424,8 @@ impl Tdfa {
         for inst in &prog.insts {
             match inst {
                 Inst::Lit { bytes, .. } => {
-                    ahead.extend(bytes.iter().map(|&b| 1u128 << b));
+                    // A non-ASCII byte is in class `quit` whatever it is.
+                    ahead.extend(bytes.iter().filter(|&&b| b < 0x80).map(|&b| 1u128 << b));
                 }
                 Inst::Class { set, .. } | Inst::Repeat { set, .. } => {
                     let [low, high] = prog.sets[*set as usize].ascii;
