@@ -296,14 +296,6 @@ impl Builder {
         self.rows - count
     }
 
-    fn set(&mut self, set: CharSet) -> u32 {
-        if let Some(i) = self.sets.iter().position(|s| *s == set) {
-            return i as u32;
-        }
-        self.sets.push(set);
-        (self.sets.len() - 1) as u32
-    }
-
     fn split(&mut self, alts: Vec<u32>) -> Result<u32, Unsupported> {
         let row = self.row(1);
         let alts = alts.into_iter().map(|a| (a, NONE)).collect();
@@ -340,7 +332,8 @@ impl Builder {
         if let Some(&id) = self.set_ids.get(&ranges) {
             return Ok(Some(id));
         }
-        let id = self.set(CharSet::from_ranges(ranges.iter().copied()));
+        let id = self.sets.len() as u32;
+        self.sets.push(CharSet::from_ranges(ranges.iter().copied()));
         self.set_ids.insert(ranges, id);
         Ok(Some(id))
     }

@@ -285,34 +285,47 @@ fn coarse_alphabet(hir: &Hir) -> Hir {
     }
 }
 
+/// The [`GROUPS`] groups that some range of `ranges` meets.
+fn groups_met(ranges: impl Iterator<Item = (u32, u32)> + Clone) -> Vec<(u32, u32)> {
+    GROUPS
+        .iter()
+        .map(|&(lo, hi)| (lo as u32, hi as u32))
+        .filter(|&(lo, hi)| ranges.clone().any(|(start, end)| start <= hi && lo <= end))
+        .collect()
+}
+
 /// `class` with every [`GROUPS`] group it meets.
 fn widen_chars(class: &ClassUnicode) -> ClassUnicode {
+    let ranges = class
+        .ranges()
+        .iter()
+        .map(|r| (r.start() as u32, r.end() as u32));
     let mut wide = class.clone();
-    for &(lo, hi) in &GROUPS {
-        let group = ClassUnicode::new([ClassUnicodeRange::new(lo, hi)]);
-        let mut meet = class.clone();
-        meet.intersect(&group);
-        if !meet.ranges().is_empty() {
-            wide.union(&group);
-        }
-    }
+    wide.union(&ClassUnicode::new(
+        groups_met(ranges).into_iter().filter_map(|(lo, hi)| {
+            Some(ClassUnicodeRange::new(
+                char::from_u32(lo)?,
+                char::from_u32(hi)?,
+            ))
+        }),
+    ));
     wide
 }
 
 /// `class` with every [`GROUPS`] group it meets, as bytes: every byte
 /// from 0x80 up is one group.
 fn widen_bytes(class: &ClassBytes) -> ClassBytes {
+    let ranges = class
+        .ranges()
+        .iter()
+        .map(|r| (u32::from(r.start()), u32::from(r.end())));
     let mut wide = class.clone();
-    for &(lo, hi) in &GROUPS {
-        let hi = u8::try_from(hi).unwrap_or(0xFF);
-        let lo = u8::try_from(lo).unwrap_or(0x80);
-        let group = ClassBytes::new([ClassBytesRange::new(lo, hi)]);
-        let mut meet = class.clone();
-        meet.intersect(&group);
-        if !meet.ranges().is_empty() {
-            wide.union(&group);
-        }
-    }
+    wide.union(&ClassBytes::new(groups_met(ranges).into_iter().map(
+        |(lo, hi)| {
+            let byte = |c: u32| u8::try_from(c.min(0xFF)).unwrap_or(u8::MAX);
+            ClassBytesRange::new(byte(lo), byte(hi))
+        },
+    )));
     wide
 }
 
