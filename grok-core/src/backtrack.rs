@@ -158,12 +158,29 @@ pub(crate) struct Memo {
     stack: Vec<Frame>,
 }
 
+/// Whether a state is a branch, whose (state, position) pairs the memo
+/// records.
+fn is_branch(state: &State) -> bool {
+    matches!(state, State::Union { .. } | State::BinaryUnion { .. })
+}
+
+/// How many branch states `nfa` has: what one position costs the memo.
+pub(crate) fn branch_count(nfa: &NFA) -> usize {
+    nfa.states().iter().filter(|s| is_branch(s)).count()
+}
+
+/// Whether a search over a span of `len` bytes, with `branches` branch
+/// states (see [`branch_count`]), fits the memo budget.
+pub(crate) fn fits(branches: usize, len: usize) -> bool {
+    branches.saturating_mul(len.saturating_add(1)) <= MAX_MEMO_BITS
+}
+
 impl Backtracker {
     pub(crate) fn new(nfa: NFA) -> Backtracker {
         let mut branch_index = vec![u32::MAX; nfa.states().len()];
         let mut branches = 0usize;
         for (i, state) in nfa.states().iter().enumerate() {
-            if matches!(state, State::Union { .. } | State::BinaryUnion { .. }) {
+            if is_branch(state) {
                 branch_index[i] = branches as u32;
                 branches += 1;
             }
@@ -206,11 +223,6 @@ impl Backtracker {
         if let Some(g) = self.guards.get_mut(slot) {
             *g = check;
         }
-    }
-
-    /// Whether a search over a span of `len` bytes fits the memo budget.
-    pub(crate) fn fits(&self, len: usize) -> bool {
-        self.branches.saturating_mul(len.saturating_add(1)) <= MAX_MEMO_BITS
     }
 
     /// Finds the leftmost-first match of the text: tries each start

@@ -15,7 +15,7 @@ use regex_syntax::hir::{self, Hir};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use crate::backtrack::{Backtracker, Memo};
+use crate::backtrack::{self, Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
 use crate::per_thread::{Make, PerThread};
@@ -265,7 +265,8 @@ enum Check {
 }
 
 struct Scratch {
-    cache: meta::Cache,
+    /// The relaxed regex's cache, made when this thread first runs it.
+    cache: Option<meta::Cache>,
     screen_cache: Option<hybrid::dfa::Cache>,
     slots: Slots,
     memo: Memo,
@@ -281,8 +282,54 @@ struct CheckScratch {
     onepass: Vec<Option<onepass::Cache>>,
 }
 
+/// The engines a line may need but most never do (the tagged DFA or the
+/// program extracts nearly every one): built by the first line that does,
+/// which saves SSHLINE 40% of its compile and every thread its caches.
+/// Building them from a pattern that compiled cannot fail short of a bug;
+/// should it, that line's search reports the error.
+struct Fallbacks {
+    /// The relaxed regex's HIR (`None`: the text did not parse, and the
+    /// regex was built eagerly to report why).
+    hir: Option<Hir>,
+    /// The relaxed regex as a meta regex (lazy DFA, PikeVM).
+    relaxed: OnceLock<Result<meta::Regex, Error>>,
+    /// The Thompson NFA with every capture group, for the backtracker.
+    nfa: thompson::NFA,
+    /// The backtracker's guards: slot and check.
+    guards: Box<[(usize, u32)]>,
+    backtracker: OnceLock<Backtracker>,
+    /// How many branch states the backtracker memoizes (its budget).
+    branches: usize,
+    /// The Oniguruma pattern, when some line may need it.
+    exact_text: Option<Box<str>>,
+    exact: OnceLock<Result<onig::Regex, Error>>,
+}
+
+impl Fallbacks {
+    /// The backtracker, built on first use.
+    fn backtracker(&self) -> &Backtracker {
+        self.backtracker.get_or_init(|| {
+            let mut backtracker = Backtracker::new(self.nfa.clone());
+            for &(slot, check) in &*self.guards {
+                backtracker.set_guard(slot, check);
+            }
+            backtracker
+        })
+    }
+
+    /// The Oniguruma regex, built on first use; `None` when no line needs
+    /// it.
+    fn exact(&self) -> Result<Option<&onig::Regex>, Error> {
+        let Some(text) = &self.exact_text else {
+            return Ok(None);
+        };
+        let exact = self.exact.get_or_init(|| onig_regex(text));
+        exact.as_ref().map(Some).map_err(Error::clone)
+    }
+}
+
 pub(crate) struct Engine {
-    relaxed: meta::Regex,
+    fallbacks: Fallbacks,
     /// A coarser superset of `relaxed` (see [`compile::screening_hir`]) that
     /// screens lines before a capture search, built on first use (most
     /// single expressions never screen); `None`: `relaxed` screens.
@@ -295,8 +342,6 @@ pub(crate) struct Engine {
     prog: Option<Prog>,
     /// Extracts the same captures as `prog` in one pass over ASCII lines.
     tdfa: Option<Tdfa>,
-    /// Extracts captures where `prog` cannot (too large a program).
-    backtracker: Backtracker,
     /// The checks the searches that take guards (the program, the tagged
     /// DFA, the backtracker) do not enforce while searching: all but the
     /// zero-width look-arounds. They are verified after the match.
@@ -313,7 +358,6 @@ pub(crate) struct Engine {
     /// tracked loop.
     loops: Box<[(usize, usize)]>,
     exact_only: bool,
-    exact: Option<onig::Regex>,
     /// Oniguruma group number of each field id.
     exact_groups: Box<[Option<usize>]>,
     match_limit: u32,
@@ -339,14 +383,23 @@ impl std::fmt::Debug for Engine {
 }
 
 fn regex_error(err: meta::BuildError, size_limit: usize) -> Error {
+    build_error(&err, err.size_limit().is_some(), size_limit)
+}
+
+/// The error of building an automaton: over the size limit (`over_limit`,
+/// or its message says so), or an invalid regex.
+fn build_error(err: &dyn std::error::Error, over_limit: bool, size_limit: usize) -> Error {
     // The top-level message is terse ("error building NFA"); the cause says why.
     let mut text = err.to_string();
-    let mut source = std::error::Error::source(&err);
+    let mut source = err.source();
     while let Some(cause) = source {
         text = format!("{text}: {cause}");
         source = cause.source();
     }
-    if err.size_limit().is_some() || text.contains("exceeds size limit") || text.contains("too big")
+    if over_limit
+        || text.contains("exceeds size limit")
+        || text.contains("too big")
+        || text.contains("exceeded limit")
     {
         Error::new(
             ErrorKind::SizeLimit { limit: size_limit },
@@ -381,19 +434,7 @@ impl<'a> Relaxed<'a> {
 
     /// The meta regex (lazy DFA, PikeVM) for it.
     fn regex(&self, size_limit: usize) -> Result<meta::Regex, Error> {
-        let builder = meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(size_limit.saturating_mul(16)))
-                    .hybrid_cache_capacity(8 << 20),
-            )
-            .syntax(compile::relaxed_syntax())
-            .clone();
-        match &self.hir {
-            Some(hir) => builder.build_from_hir(hir),
-            None => builder.build(self.text),
-        }
-        .map_err(|e| regex_error(e, size_limit))
+        meta_regex(self.text, self.hir.as_ref(), size_limit)
     }
 
     /// The same, matching only where it ends at the end of the text.
@@ -420,13 +461,31 @@ impl<'a> Relaxed<'a> {
             Some(hir) => compiler.build_from_hir(hir),
             None => compiler.build(self.text),
         }
-        .map_err(|e| Error::new(ErrorKind::InvalidRegex, format!("invalid regex: {e}")))
+        .map_err(|e| build_error(&e, e.size_limit().is_some(), size_limit))
     }
 
     /// The backtracking program, if it has one.
     fn prog(&self) -> Option<Prog> {
         self.hir.as_ref().and_then(|hir| Prog::new(hir).ok())
     }
+}
+
+/// The meta regex (lazy DFA, PikeVM) of a relaxed regex, from its HIR if
+/// it parsed.
+fn meta_regex(text: &str, hir: Option<&Hir>, size_limit: usize) -> Result<meta::Regex, Error> {
+    let builder = meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                .hybrid_cache_capacity(8 << 20),
+        )
+        .syntax(compile::relaxed_syntax())
+        .clone();
+    match hir {
+        Some(hir) => builder.build_from_hir(hir),
+        None => builder.build(text),
+    }
+    .map_err(|e| regex_error(e, size_limit))
 }
 
 fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {
@@ -532,7 +591,6 @@ impl Engine {
         match_limit: u32,
     ) -> Result<Engine, Error> {
         let source = Relaxed::parse(&program.relaxed);
-        let relaxed = source.regex(size_limit)?;
         let nfa = source.nfa(size_limit)?;
         let group_info = nfa.group_info().clone();
         // Group `g`'s pair of slots (one pattern: `2g`, `2g + 1`).
@@ -560,17 +618,16 @@ impl Engine {
         }
         let word_boundary = source.has_word_boundary();
         let needs_exact = program.exact_only || !program.checks.is_empty() || word_boundary;
-        let exact = if needs_exact {
-            Some(onig_regex(&program.exact)?)
-        } else {
-            None
-        };
+        let exact = OnceLock::new();
+        if program.exact_only {
+            // The main engine: its errors are the pattern's.
+            let _ = exact.set(Ok(onig_regex(&program.exact)?));
+        }
         let mut exact_groups = vec![None; field_count];
         for (i, f) in program.exact_fields.iter().enumerate() {
             exact_groups[*f] = Some(i + 1);
         }
         let scratch_groups = group_info.clone();
-        let re = relaxed.clone();
         let onepass: Vec<Option<onepass::DFA>> = checks
             .iter()
             .map(|(_, check, _)| match check {
@@ -579,7 +636,7 @@ impl Engine {
             })
             .collect();
         let create: Make<Scratch> = Box::new(move || Scratch {
-            cache: re.create_cache(),
+            cache: None,
             screen_cache: None,
             slots: Slots::all(scratch_groups.clone()),
             memo: Memo::default(),
@@ -594,17 +651,37 @@ impl Engine {
             },
         });
         let needs_groups = !program.roles.is_empty();
-        let mut backtracker = Backtracker::new(nfa);
         let mut prog = source.prog();
         let mut enforced = vec![false; checks.len()];
+        let mut guards = Vec::new();
         for (i, &(slot, ref check, _)) in checks.iter().enumerate() {
             if check.zero_width() && slot != NO_SLOT {
-                backtracker.set_guard(slot, i as u32);
+                guards.push((slot, i as u32));
                 if let Some(prog) = &mut prog {
                     prog.set_guard(slot, i as u32);
                 }
                 enforced[i] = true;
             }
+        }
+        let fallbacks = Fallbacks {
+            branches: backtrack::branch_count(&nfa),
+            nfa,
+            guards: guards.into(),
+            backtracker: OnceLock::new(),
+            relaxed: OnceLock::new(),
+            exact_text: needs_exact.then(|| program.exact.as_str().into()),
+            exact,
+            hir: source.hir,
+        };
+        // Where the relaxed regex decides matches (nothing to extract, or
+        // no program) it is built now, and so is a text that did not parse,
+        // to report why.
+        if !needs_groups || prog.is_none() || fallbacks.hir.is_none() {
+            let relaxed = meta_regex(&program.relaxed, fallbacks.hir.as_ref(), size_limit)?;
+            let _ = fallbacks.relaxed.set(Ok(relaxed));
+        }
+        if prog.is_none() {
+            fallbacks.backtracker();
         }
         let unenforced = (0..checks.len()).filter(|&i| !enforced[i]).collect();
         let tdfa = prog.as_ref().and_then(|prog| {
@@ -625,10 +702,9 @@ impl Engine {
         Ok(Engine {
             prog,
             tdfa,
-            backtracker,
+            fallbacks,
             unenforced,
             needs_groups,
-            relaxed,
             screen: OnceLock::new(),
             relaxed_text: program.relaxed.as_str().into(),
             size_limit,
@@ -636,7 +712,6 @@ impl Engine {
             checks: checks.into(),
             loops: loops.into(),
             exact_only: program.exact_only,
-            exact,
             exact_groups: exact_groups.into(),
             match_limit,
             scratch: PerThread::new(create),
@@ -660,19 +735,41 @@ impl Engine {
     /// for [`Engine::search`] (when checks must be run).
     pub(crate) fn is_match(&self, hay: &str, screen: bool) -> Result<bool, Error> {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
-            return Ok(self.may_match(&mut self.scratch.get().cache, hay));
+            return self.may_match(&mut self.scratch.get(), hay);
         }
         Ok(self.search(hay, screen, |_, _| ())?.is_some())
     }
 
+    /// The relaxed regex as a meta regex, and this thread's cache for it
+    /// (`cache`, made if still `None`).
+    fn relaxed<'c>(
+        &self,
+        cache: &'c mut Option<meta::Cache>,
+    ) -> Result<(&meta::Regex, &'c mut meta::Cache), Error> {
+        let re = self
+            .fallbacks
+            .relaxed
+            .get_or_init(|| {
+                meta_regex(
+                    &self.relaxed_text,
+                    self.fallbacks.hir.as_ref(),
+                    self.size_limit,
+                )
+            })
+            .as_ref()
+            .map_err(Error::clone)?;
+        Ok((re, cache.get_or_insert_with(|| re.create_cache())))
+    }
+
     /// The lazy DFA's verdict on the relaxed regex: `false` means no match.
-    fn may_match(&self, cache: &mut meta::Cache, hay: &str) -> bool {
-        self.relaxed.is_match_with(cache, &Input::new(hay))
+    fn may_match(&self, scratch: &mut Scratch, hay: &str) -> Result<bool, Error> {
+        let (re, cache) = self.relaxed(&mut scratch.cache)?;
+        Ok(re.is_match_with(cache, &Input::new(hay)))
     }
 
     /// Like [`Engine::may_match`] on the screening regex, a superset: `false`
     /// still means no match, `true` only perhaps.
-    fn screens_in(&self, scratch: &mut Scratch, hay: &str) -> bool {
+    fn screens_in(&self, scratch: &mut Scratch, hay: &str) -> Result<bool, Error> {
         let screen = self
             .screen
             .get_or_init(|| Screen::coarser(&self.relaxed_text, self.size_limit));
@@ -681,9 +778,9 @@ impl Engine {
                 let cache = scratch
                     .screen_cache
                     .get_or_insert_with(|| screen.create_cache());
-                screen.may_match(cache, hay)
+                Ok(screen.may_match(cache, hay))
             }
-            None => self.may_match(&mut scratch.cache, hay),
+            None => self.may_match(scratch, hay),
         }
     }
 
@@ -709,23 +806,25 @@ impl Engine {
             let mut guard = self.scratch.get();
             let scratch = &mut *guard;
             if self.exact_only {
-                if !disputed && !self.screens_in(scratch, hay) {
+                if !disputed && !self.screens_in(scratch, hay)? {
                     return Ok(None);
                 }
             } else {
                 if !self.needs_groups && !disputed {
-                    let found = self.may_match(&mut scratch.cache, hay);
+                    let found = self.may_match(scratch, hay)?;
                     return Ok(found.then(|| on_match(Decision::Linear, Spans::Listed(&[]))));
                 }
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
-                if (screen || hay.len() > SCREEN_LEN) && !disputed && !self.screens_in(scratch, hay)
+                if (screen || hay.len() > SCREEN_LEN)
+                    && !disputed
+                    && !self.screens_in(scratch, hay)?
                 {
                     return Ok(None);
                 }
                 let guard =
                     |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
-                let guarded = prog.is_some() || self.backtracker.fits(hay.len());
+                let guarded = prog.is_some() || backtrack::fits(self.fallbacks.branches, hay.len());
                 let slots = if let Some(prog) = prog {
                     let outcome = match &self.tdfa {
                         Some(tdfa) => tdfa.search(prog, &mut scratch.tdfa, hay, &guard),
@@ -743,7 +842,7 @@ impl Engine {
                         }
                     }
                 } else if guarded {
-                    if !self.backtracker.search(
+                    if !self.fallbacks.backtracker().search(
                         &mut scratch.memo,
                         hay,
                         scratch.slots.slots_mut(),
@@ -755,11 +854,8 @@ impl Engine {
                 } else {
                     // Too long for the memo budget: the lazy DFA and the
                     // PikeVM, linear too.
-                    self.relaxed.search_captures_with(
-                        &mut scratch.cache,
-                        &Input::new(hay),
-                        &mut scratch.slots,
-                    );
+                    let (re, cache) = self.relaxed(&mut scratch.cache)?;
+                    re.search_captures_with(cache, &Input::new(hay), &mut scratch.slots);
                     if !scratch.slots.is_match() {
                         return Ok(None);
                     }
@@ -811,7 +907,7 @@ impl Engine {
         hay: &str,
         on_match: impl FnOnce(Decision, Spans<'_>) -> R,
     ) -> Result<Option<R>, Error> {
-        let Some(exact) = &self.exact else {
+        let Some(exact) = self.fallbacks.exact()? else {
             return Ok(None);
         };
         let mut region = onig::Region::new();
@@ -1097,6 +1193,37 @@ mod tests {
         "x*",
         r"\w+\b",
     ];
+
+    /// Which fallbacks an engine has built: the relaxed meta regex, the
+    /// backtracker, Oniguruma.
+    fn built(engine: &Engine) -> (bool, bool, bool) {
+        let f = &engine.fallbacks;
+        (
+            f.relaxed.get().is_some(),
+            f.backtracker.get().is_some(),
+            f.exact.get().is_some(),
+        )
+    }
+
+    #[test]
+    fn fallbacks_are_built_by_the_first_line_that_needs_them() {
+        let lib = crate::PatternLibrary::legacy();
+        let word = lib.compile(r"%{WORD:w}\b").unwrap();
+        assert_eq!(built(&word.inner.engine), (false, false, false));
+        let caps = word.captures("hello there").unwrap().unwrap();
+        assert_eq!(caps["w"].as_str(), Some("hello"));
+        assert_eq!(built(&word.inner.engine), (false, false, false));
+        // A yes/no match with no checks is the lazy DFA's.
+        assert!(word.try_is_match("hello").unwrap());
+        assert_eq!(built(&word.inner.engine), (true, false, false));
+
+        // The relaxed `a*a` matches "aa"; the atomic group's check then
+        // fails, and Oniguruma (built now) says there is no match.
+        let atomic = lib.compile("(?>a*)a").unwrap();
+        assert_eq!(built(&atomic.inner.engine), (false, false, false));
+        assert!(atomic.captures("aa").unwrap().is_none());
+        assert_eq!(built(&atomic.inner.engine), (false, false, true));
+    }
 
     #[test]
     fn the_atomic_dfa_finds_the_first_match_of_the_body() {

@@ -148,7 +148,7 @@ pub(crate) struct PatternInner {
     required: Option<String>,
     /// Finds `required` in a line: a line without it cannot match.
     finder: Option<memchr::memmem::Finder<'static>>,
-    engine: Engine,
+    pub(crate) engine: Engine,
 }
 
 /// One compiled grok expression.
