@@ -92,7 +92,6 @@ pub(crate) struct Tdfa {
 }
 
 /// One state's identity.
-#[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     behind: u8,
     /// Register of each slot of the best match so far (`None`: no match).
@@ -101,6 +100,45 @@ struct Key {
     threads: Box<[(u32, u32)]>,
     /// Registers of each thread's slots, `threads.len() * slots`.
     regs: Box<[u16]>,
+}
+
+/// A state's identity, borrowed: what a transition being built is looked
+/// up by, so that only a new state copies it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct KeyRef<'a> {
+    behind: u8,
+    matched: Option<&'a [u16]>,
+    threads: &'a [(u32, u32)],
+    regs: &'a [u16],
+}
+
+impl Key {
+    fn as_ref(&self) -> KeyRef<'_> {
+        KeyRef {
+            behind: self.behind,
+            matched: self.matched.as_deref(),
+            threads: &self.threads,
+            regs: &self.regs,
+        }
+    }
+}
+
+impl KeyRef<'_> {
+    fn hash(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+        Hash::hash(self, &mut hasher);
+        hasher.finish()
+    }
+
+    fn to_owned(self) -> Key {
+        Key {
+            behind: self.behind,
+            matched: self.matched.map(Box::from),
+            threads: self.threads.into(),
+            regs: self.regs.into(),
+        }
+    }
 }
 
 /// The rest of a transition marked [`SLOW`].
@@ -205,7 +243,13 @@ impl Skip {
 #[derive(Default)]
 pub(crate) struct TdfaCache {
     keys: Vec<Key>,
-    ids: FastMap<Key, u32>,
+    /// The last state (by number) whose key has a given hash; each state's
+    /// predecessor with the same hash is in `same_hash` (`UNKNOWN`: none).
+    /// A state's key is stored once, in `keys`.
+    ids: FastMap<u64, u32>,
+    same_hash: Vec<u32>,
+    /// Buffers the closure of a transition reuses.
+    closure: Closure,
     /// Transitions, `stride` per state: the next state premultiplied by the
     /// stride, or with [`SLOW`] set, the index of its [`Slow`] in `slow`
     /// (`UNKNOWN`: not built).
@@ -239,6 +283,21 @@ impl Default for RegSet {
 }
 
 impl RegSet {
+    /// Inserts the registers among `regs`, skipping `UNSET` and `POS`.
+    /// Most are `UNSET` (a thread's slots outside its alternative), so runs
+    /// of 16 with none below `MAX_REGS` (one vectorised minimum) are
+    /// skipped whole.
+    fn insert_all(&mut self, regs: &[u16]) {
+        for chunk in regs.chunks(16) {
+            if chunk.iter().copied().fold(u16::MAX, u16::min) as usize >= MAX_REGS {
+                continue;
+            }
+            for &r in chunk {
+                self.insert(r);
+            }
+        }
+    }
+
     fn insert(&mut self, r: u16) {
         let r = usize::from(r);
         if let Some(word) = self.0.get_mut(r / 64) {
@@ -344,13 +403,10 @@ pub(crate) enum Outcome<'c> {
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 type FastSet<K> = rustc_hash::FxHashSet<K>;
 
-/// A register value while a transition is built.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Val {
-    Unset,
-    Old(u16),
-    Pos,
-}
+/// The register value, while a transition is built, that stands for the
+/// position of the byte read: past every register, and never in a state.
+const POS: u16 = u16::MAX - 2;
+const _: () = assert!(POS as usize >= MAX_REGS && POS != TAIL_REG && POS != UNSET);
 
 /// The neighbours a closure sees.
 #[derive(Clone, Copy)]
@@ -361,33 +417,53 @@ struct Context {
 
 enum Frame {
     Explore(u32, u32),
-    Restore(usize, Val),
+    Restore(usize, u16),
     /// A consuming thread found by a lazy repeat, emitted after its exit.
     Emit(u32, u32),
 }
 
-/// Threads after a closure and a step over the next byte: each thread
-/// (instruction and count, in priority order, the first to reach one
-/// kept) with its registers, `slots` values each in `vals`.
-struct Closed {
+/// A closure and a step over the next byte, in buffers kept from one
+/// transition to the next. Registers are the old state's numbers, `UNSET`
+/// or [`POS`].
+#[derive(Default)]
+struct Closure {
+    /// The threads left: instruction and count, in priority order, the
+    /// first to reach each kept.
     threads: Vec<(u32, u32)>,
-    vals: Vec<Val>,
+    /// Their registers, `slots` each.
+    vals: Vec<u16>,
+    /// The registers of the match the closure reached, if `found_match`.
+    matched: Vec<u16>,
+    found_match: bool,
     taken: FastSet<(u32, u32)>,
-    matched: Option<Vec<Val>>,
+    seen: FastSet<(u32, u32)>,
+    stack: Vec<Frame>,
+    regs: Vec<u16>,
 }
 
-impl Closed {
-    /// A thread the closure found at a consuming instruction: stepped over
-    /// the next byte and kept if it survives and no thread before it
-    /// reached the same place. Dead threads are dropped here, before their
-    /// registers are copied (SSHLINE's start has hundreds, most dying on
-    /// the first byte); at the end of the text every thread dies.
-    fn consume(&mut self, prog: &Prog, inst: u32, count: u32, regs: &[Val], context: Context) {
+impl Closure {
+    fn clear(&mut self) {
+        self.threads.clear();
+        self.vals.clear();
+        self.matched.clear();
+        self.found_match = false;
+        self.taken.clear();
+        self.seen.clear();
+        self.stack.clear();
+    }
+
+    /// A thread the closure found at a consuming instruction, with the
+    /// registers in `self.regs`: stepped over the next byte and kept if it
+    /// survives and no thread before it reached the same place. Dead
+    /// threads are dropped here, before their registers are copied
+    /// (SSHLINE's start has hundreds, most dying on the first byte); at the
+    /// end of the text every thread dies.
+    fn consume(&mut self, prog: &Prog, inst: u32, count: u32, context: Context) {
         let Some(b) = context.next else { return };
         if let Some(t) = step(prog, inst, count, b) {
             if self.taken.insert(t) {
                 self.threads.push(t);
-                self.vals.extend_from_slice(regs);
+                self.vals.extend_from_slice(&self.regs);
             }
         }
     }
@@ -683,12 +759,12 @@ impl Tdfa {
             cache.starts = vec![UNKNOWN; self.behind_reps.len()];
         }
         if cache.starts[behind] == UNKNOWN {
-            let slots = prog.guards.len();
-            let key = Key {
+            let regs = vec![UNSET; prog.guards.len()];
+            let key = KeyRef {
                 behind: behind as u8,
                 matched: None,
-                threads: Box::new([(prog.start, 0)]),
-                regs: vec![UNSET; slots].into(),
+                threads: &[(prog.start, 0)],
+                regs: &regs,
             };
             cache.starts[behind] = self.intern(prog, cache, key)?;
         }
@@ -697,13 +773,21 @@ impl Tdfa {
 
     /// The id of a state (premultiplied), added if new; `None` when the
     /// cache is full (it is then emptied for the next line).
-    fn intern(&self, prog: &Prog, cache: &mut TdfaCache, key: Key) -> Option<u32> {
-        if let Some(&id) = cache.ids.get(&key) {
-            return Some(id);
+    fn intern(&self, prog: &Prog, cache: &mut TdfaCache, key: KeyRef<'_>) -> Option<u32> {
+        let hash = key.hash();
+        if let Some(&last) = cache.ids.get(&hash) {
+            let mut number = last;
+            while number != UNKNOWN {
+                if cache.keys[number as usize].as_ref() == key {
+                    return Some(number * self.stride as u32);
+                }
+                number = cache.same_hash[number as usize];
+            }
         }
         if cache.keys.len() >= MAX_STATES {
             cache.keys.clear();
             cache.ids.clear();
+            cache.same_hash.clear();
             cache.trans.clear();
             cache.slow.clear();
             cache.starts.clear();
@@ -712,11 +796,14 @@ impl Tdfa {
             cache.restarts += 1;
             return None;
         }
-        let id = (cache.keys.len() * self.stride) as u32;
+        let number = cache.keys.len() as u32;
+        let id = number * self.stride as u32;
+        let key = key.to_owned();
         cache.tails.push(self.tail_of(prog, &key));
         cache.skips.push((Skip::Unknown, 0, 0));
-        cache.keys.push(key.clone());
-        cache.ids.insert(key, id);
+        cache.keys.push(key);
+        let previous = cache.ids.insert(hash, number);
+        cache.same_hash.push(previous.unwrap_or(UNKNOWN));
         cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
         Some(id)
     }
@@ -816,49 +903,49 @@ impl Tdfa {
             prev: self.behind_reps[usize::from(key_behind)],
             next,
         };
-        let closed = self.close(prog, key, slots, context);
-        let matched = closed.matched.or_else(|| {
-            key.matched
-                .as_ref()
-                .map(|m| m.iter().map(|&r| old(r)).collect())
-        });
-        let Closed { threads, vals, .. } = closed;
-        // Registers keep their numbers from state to state, so a register
-        // that survives needs no move; the position, if any thread takes
-        // it, goes to the lowest number no survivor holds.
-        let mut survivors = RegSet::default();
-        for v in matched.iter().flatten().chain(&vals) {
-            if let Val::Old(r) = *v {
-                survivors.insert(r);
+        // Taken out for the build, so that the new key can borrow it while
+        // the cache takes the state.
+        let mut c = std::mem::take(&mut cache.closure);
+        self.close(prog, key, slots, context, &mut c);
+        if !c.found_match {
+            if let Some(m) = &key.matched {
+                c.matched.extend_from_slice(m);
+                c.found_match = true;
             }
         }
+        // Registers keep their numbers from state to state, so a register
+        // that survives needs no move; the position, if any thread takes
+        // it, goes to the lowest number no survivor holds. (`UNSET` and
+        // `POS` are past the set's range.)
+        let mut survivors = RegSet::default();
+        survivors.insert_all(&c.matched);
+        survivors.insert_all(&c.vals);
         let pos_reg = survivors.first_free()?;
-        let mut writes_pos = false;
-        let mut name = |v: Val| match v {
-            Val::Unset => UNSET,
-            Val::Old(r) => r,
-            Val::Pos => {
-                writes_pos = true;
-                pos_reg
-            }
-        };
-        let matched = matched.map(|m| m.into_iter().map(&mut name).collect());
-        let regs = vals.into_iter().map(&mut name).collect();
-        let dead = threads.is_empty();
+        let writes_pos = name_pos(&mut c.matched, pos_reg) | name_pos(&mut c.vals, pos_reg);
+        let dead = c.threads.is_empty();
         let behind = match next {
-            Some(_) if !threads.iter().any(|&(i, _)| self.reads_behind[i as usize]) => 0,
+            Some(_)
+                if !c
+                    .threads
+                    .iter()
+                    .any(|&(i, _)| self.reads_behind[i as usize]) =>
+            {
+                0
+            }
             Some(b) => self.behind_of[usize::from(b)],
             None => key_behind,
         };
-        let new = Key {
+        let new = KeyRef {
             behind,
-            matched,
-            threads: threads.into(),
-            regs,
+            matched: c.found_match.then_some(&c.matched[..]),
+            threads: &c.threads,
+            regs: &c.vals,
         };
         let pos = if writes_pos { pos_reg } else { UNSET };
         let top = survivors.last().unwrap_or(0).max(pos_reg);
-        let id = self.intern(prog, cache, new)?;
+        let id = self.intern(prog, cache, new);
+        cache.closure = c;
+        let id = id?;
         let index = state as usize + class;
         let tail = cache.tails[id as usize / self.stride].is_some();
         let plain = pos == UNSET && !dead && !tail && next.is_some();
@@ -896,34 +983,28 @@ impl Tdfa {
 
     /// Follows the epsilon moves of `key`'s threads in priority order, as a
     /// PikeVM does between two bytes.
-    fn close(&self, prog: &Prog, key: &Key, slots: usize, context: Context) -> Closed {
-        let mut closed = Closed {
-            threads: Vec::new(),
-            vals: Vec::new(),
-            taken: FastSet::default(),
-            matched: None,
-        };
-        let mut seen: FastSet<(u32, u32)> = FastSet::default();
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut regs: Vec<Val> = Vec::with_capacity(slots);
+    /// Leaves the result in `c` (cleared first).
+    fn close(&self, prog: &Prog, key: &Key, slots: usize, context: Context, c: &mut Closure) {
+        c.clear();
         for (i, &(inst, count)) in key.threads.iter().enumerate() {
-            regs.clear();
-            regs.extend(key.regs[i * slots..(i + 1) * slots].iter().map(|&r| old(r)));
-            stack.push(Frame::Explore(inst, count));
-            while let Some(frame) = stack.pop() {
+            c.regs.clear();
+            c.regs
+                .extend_from_slice(&key.regs[i * slots..(i + 1) * slots]);
+            c.stack.push(Frame::Explore(inst, count));
+            while let Some(frame) = c.stack.pop() {
                 let (mut inst, mut count) = match frame {
                     Frame::Restore(slot, v) => {
-                        regs[slot] = v;
+                        c.regs[slot] = v;
                         continue;
                     }
                     Frame::Emit(inst, count) => {
-                        closed.consume(prog, inst, count, &regs, context);
+                        c.consume(prog, inst, count, context);
                         continue;
                     }
                     Frame::Explore(inst, count) => (inst, count),
                 };
                 loop {
-                    if !seen.insert((inst, count)) {
+                    if !c.seen.insert((inst, count)) {
                         break;
                     }
                     match &prog.insts[inst as usize] {
@@ -932,7 +1013,7 @@ impl Tdfa {
                             count = 0;
                         }
                         Inst::Lit { .. } | Inst::Class { .. } => {
-                            closed.consume(prog, inst, count, &regs, context);
+                            c.consume(prog, inst, count, context);
                             break;
                         }
                         Inst::Repeat {
@@ -944,14 +1025,14 @@ impl Tdfa {
                         } => {
                             let more = *max == NONE || count < *max;
                             if count < *min {
-                                closed.consume(prog, inst, count, &regs, context);
+                                c.consume(prog, inst, count, context);
                                 break;
                             }
                             if more {
                                 if *greedy {
-                                    closed.consume(prog, inst, count, &regs, context);
+                                    c.consume(prog, inst, count, context);
                                 } else {
-                                    stack.push(Frame::Emit(inst, count));
+                                    c.stack.push(Frame::Emit(inst, count));
                                 }
                             }
                             inst = *next;
@@ -959,7 +1040,7 @@ impl Tdfa {
                         }
                         Inst::Split { alts, .. } => {
                             for &(alt, _) in alts.iter().skip(1).rev() {
-                                stack.push(Frame::Explore(alt, 0));
+                                c.stack.push(Frame::Explore(alt, 0));
                             }
                             match alts.first() {
                                 Some(&(alt, _)) => {
@@ -974,9 +1055,9 @@ impl Tdfa {
                             if !self.guard_holds(slot, context) {
                                 break;
                             }
-                            if slot < regs.len() {
-                                stack.push(Frame::Restore(slot, regs[slot]));
-                                regs[slot] = Val::Pos;
+                            if slot < c.regs.len() {
+                                c.stack.push(Frame::Restore(slot, c.regs[slot]));
+                                c.regs[slot] = POS;
                             }
                             inst = *next;
                             count = 0;
@@ -1001,14 +1082,14 @@ impl Tdfa {
                         }
                         Inst::Match => {
                             // Lower-priority threads cannot win any more.
-                            closed.matched = Some(regs.clone());
-                            return closed;
+                            c.matched.extend_from_slice(&c.regs);
+                            c.found_match = true;
+                            return;
                         }
                     }
                 }
             }
         }
-        closed
     }
 
     /// Whether the one-char check guarding `slot` (if any) holds between
@@ -1032,13 +1113,16 @@ impl Tdfa {
     }
 }
 
-/// A register of the previous state as a value.
-fn old(r: u16) -> Val {
-    if r == UNSET {
-        Val::Unset
-    } else {
-        Val::Old(r)
+/// Replaces [`POS`] by `reg` in `regs` (a vectorised select); returns
+/// whether there was one.
+fn name_pos(regs: &mut [u16], reg: u16) -> bool {
+    let mut found = false;
+    for r in regs {
+        let pos = *r == POS;
+        found |= pos;
+        *r = if pos { reg } else { *r };
     }
+    found
 }
 
 /// Where a consuming thread goes on byte `b`, if it takes it.
@@ -1168,6 +1252,32 @@ mod tests {
         set.insert(UNSET);
         assert_eq!(set.first_free(), None);
         assert_eq!(set.last(), Some(MAX_REGS as u16 - 1));
+    }
+
+    #[test]
+    fn a_register_set_takes_the_registers_of_a_key_and_skips_the_rest() {
+        // Runs of 16 with no register in them, a register in the last
+        // place of a run, and a partial run at the end.
+        let mut regs = vec![UNSET; 50];
+        regs[5] = POS;
+        regs[31] = 7;
+        regs[49] = 3;
+        let mut set = RegSet::default();
+        set.insert_all(&regs);
+        assert_eq!((set.first_free(), set.last()), (Some(0), Some(7)));
+        let mut expected = RegSet::default();
+        expected.insert(3);
+        expected.insert(7);
+        assert_eq!(set.0, expected.0);
+    }
+
+    #[test]
+    fn the_position_is_named_by_the_register_it_went_to() {
+        let mut regs = [UNSET, POS, 4, POS];
+        assert!(name_pos(&mut regs, 9));
+        assert_eq!(regs, [UNSET, 9, 4, 9]);
+        assert!(!name_pos(&mut regs, 11));
+        assert_eq!(regs, [UNSET, 9, 4, 9]);
     }
 
     #[test]
