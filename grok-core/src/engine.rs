@@ -306,6 +306,15 @@ struct Fallbacks {
 }
 
 impl Fallbacks {
+    /// The relaxed regex (whose text is `text`) as a meta regex, built on
+    /// first use under `size_limit`.
+    fn relaxed(&self, text: &str, size_limit: usize) -> Result<&meta::Regex, Error> {
+        let relaxed = self
+            .relaxed
+            .get_or_init(|| meta_regex(text, self.hir.as_ref(), size_limit));
+        relaxed.as_ref().map_err(Error::clone)
+    }
+
     /// The backtracker, built on first use.
     fn backtracker(&self) -> &Backtracker {
         self.backtracker.get_or_init(|| {
@@ -618,11 +627,6 @@ impl Engine {
         }
         let word_boundary = source.has_word_boundary();
         let needs_exact = program.exact_only || !program.checks.is_empty() || word_boundary;
-        let exact = OnceLock::new();
-        if program.exact_only {
-            // The main engine: its errors are the pattern's.
-            let _ = exact.set(Ok(onig_regex(&program.exact)?));
-        }
         let mut exact_groups = vec![None; field_count];
         for (i, f) in program.exact_fields.iter().enumerate() {
             exact_groups[*f] = Some(i + 1);
@@ -670,18 +674,22 @@ impl Engine {
             backtracker: OnceLock::new(),
             relaxed: OnceLock::new(),
             exact_text: needs_exact.then(|| program.exact.as_str().into()),
-            exact,
+            exact: OnceLock::new(),
             hir: source.hir,
         };
-        // Where the relaxed regex decides matches (nothing to extract, or
-        // no program) it is built now, and so is a text that did not parse,
-        // to report why.
+        // The fallbacks that are the main engine are built now, so that
+        // their errors are the pattern's: the relaxed regex where it decides
+        // matches (nothing to extract, or no program) or where its text did
+        // not parse (to report why), the backtracker where there is no
+        // program, Oniguruma where it is the only engine.
         if !needs_groups || prog.is_none() || fallbacks.hir.is_none() {
-            let relaxed = meta_regex(&program.relaxed, fallbacks.hir.as_ref(), size_limit)?;
-            let _ = fallbacks.relaxed.set(Ok(relaxed));
+            fallbacks.relaxed(&program.relaxed, size_limit)?;
         }
         if prog.is_none() {
             fallbacks.backtracker();
+        }
+        if program.exact_only {
+            fallbacks.exact()?;
         }
         let unenforced = (0..checks.len()).filter(|&i| !enforced[i]).collect();
         let tdfa = prog.as_ref().and_then(|prog| {
@@ -748,16 +756,7 @@ impl Engine {
     ) -> Result<(&meta::Regex, &'c mut meta::Cache), Error> {
         let re = self
             .fallbacks
-            .relaxed
-            .get_or_init(|| {
-                meta_regex(
-                    &self.relaxed_text,
-                    self.fallbacks.hir.as_ref(),
-                    self.size_limit,
-                )
-            })
-            .as_ref()
-            .map_err(Error::clone)?;
+            .relaxed(&self.relaxed_text, self.size_limit)?;
         Ok((re, cache.get_or_insert_with(|| re.create_cache())))
     }
 
