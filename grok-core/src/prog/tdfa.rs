@@ -43,9 +43,13 @@ const UNSET: u16 = u16::MAX;
 const _: () = assert!(UNSET as usize >= MAX_REGS && TAIL_REG as usize >= MAX_REGS);
 /// Transition not built yet.
 const UNKNOWN: u32 = u32::MAX;
-/// Marks a transition that needs more than a table lookup: a position
-/// write, a dead end, or the end of the attempt (see [`TdfaCache::slow`]).
+/// Marks a transition that needs more than a table lookup and a position
+/// write: a loop that may skip, a dead end, a tail, or the end of the
+/// attempt (see [`TdfaCache::slow`]).
 const SLOW: u32 = 1 << 31;
+/// The register a plain transition with no position to write writes to:
+/// past every real register, and never named by a slot.
+const NO_WRITE: u16 = MAX_REGS as u16;
 
 /// What a guarded slot's check is, as far as the tagged DFA is concerned.
 #[derive(Clone, Debug)]
@@ -148,8 +152,9 @@ struct Slow {
     next: u32,
     /// The register the position is written to (`UNSET`: none).
     pos: u16,
-    /// What else the transition does, [`Slow::STOP`] and the rest (0 for
-    /// a position write alone).
+    /// What else the transition does, [`Slow::STOP`] and the rest (never
+    /// 0: a position write alone is a plain transition, see
+    /// [`TdfaCache::writes`]).
     flags: u8,
 }
 
@@ -254,6 +259,11 @@ pub(crate) struct TdfaCache {
     /// stride, or with [`SLOW`] set, the index of its [`Slow`] in `slow`
     /// (`UNKNOWN`: not built).
     trans: Vec<u32>,
+    /// Per transition, the register a plain transition writes the position
+    /// to, [`NO_WRITE`] if none: the byte loop writes it unconditionally,
+    /// so a transition that only writes a position needs no branch out of
+    /// the loop (whose misprediction cost more than the store).
+    writes: Vec<u16>,
     /// The slow transitions, in the order they were built: those a line
     /// takes are mostly built together, so they share cache lines.
     slow: Vec<Slow>,
@@ -624,16 +634,23 @@ impl Tdfa {
             Some(_) => return None,
         };
         let mut state = self.start(prog, cache, behind)?;
+        if cache.regs.len() <= usize::from(NO_WRITE) {
+            cache.regs.resize(usize::from(NO_WRITE) + 1, None);
+        }
         let mut at = start;
         let eoi = self.stride - 1;
         if let Some(stop) = self.tail(prog, cache, bytes, state, at) {
             return Some(stop);
         }
         loop {
-            // Plain transitions, a table lookup per byte, with the table
-            // and the text held in locals (registers) for the loop.
+            // Plain transitions, a table lookup and a store per byte (the
+            // position, to the transition's register or to `NO_WRITE`),
+            // with the tables and the text held in locals (registers) for
+            // the loop.
             let (index, next) = {
                 let trans = &cache.trans[..];
+                let writes = &cache.writes[..trans.len()];
+                let regs = &mut cache.regs[..=usize::from(NO_WRITE)];
                 let class_of = &self.class_of;
                 loop {
                     let Some(&b) = bytes.get(at) else {
@@ -646,13 +663,13 @@ impl Tdfa {
                     if next & SLOW != 0 {
                         break (index, next);
                     }
+                    regs[usize::from(writes[index])] = NonMaxUsize::new(at);
                     state = next;
                     at += 1;
                 }
             };
             // A transition not built yet, or a non-ASCII byte (never
-            // built); then the position write and the rarer cases in
-            // `flags`.
+            // built); then the position write and the cases in `flags`.
             let next = if next == UNKNOWN {
                 let class = index - state as usize;
                 if class == self.quit {
@@ -660,6 +677,8 @@ impl Tdfa {
                 }
                 let next = self.build(prog, cache, state, class)?;
                 if next & SLOW == 0 {
+                    let write = usize::from(cache.writes[index]);
+                    cache.regs[write] = NonMaxUsize::new(at);
                     state = next;
                     at += 1;
                     continue;
@@ -672,11 +691,6 @@ impl Tdfa {
             // `UNSET` is past the registers: no register to set.
             if let Some(reg) = cache.regs.get_mut(usize::from(slow.pos)) {
                 *reg = NonMaxUsize::new(at);
-            }
-            if slow.flags == 0 {
-                state = slow.next;
-                at += 1;
-                continue;
             }
             if slow.flags & Slow::SKIP != 0 {
                 at = self.skip(prog, cache, bytes, state, at)?;
@@ -789,6 +803,7 @@ impl Tdfa {
             cache.ids.clear();
             cache.same_hash.clear();
             cache.trans.clear();
+            cache.writes.clear();
             cache.slow.clear();
             cache.starts.clear();
             cache.tails.clear();
@@ -805,6 +820,7 @@ impl Tdfa {
         let previous = cache.ids.insert(hash, number);
         cache.same_hash.push(previous.unwrap_or(UNKNOWN));
         cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
+        cache.writes.resize(cache.trans.len(), NO_WRITE);
         Some(id)
     }
 
@@ -948,8 +964,9 @@ impl Tdfa {
         let id = id?;
         let index = state as usize + class;
         let tail = cache.tails[id as usize / self.stride].is_some();
-        let plain = pos == UNSET && !dead && !tail && next.is_some();
+        let plain = !dead && !tail && next.is_some();
         let skip = plain
+            && pos == UNSET
             && id == state
             && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
         let mut flags = 0;
@@ -963,6 +980,7 @@ impl Tdfa {
             flags |= Slow::SKIP;
         }
         let transition = if plain && !skip {
+            cache.writes[index] = if pos == UNSET { NO_WRITE } else { pos };
             id
         } else {
             // Below `UNKNOWN & !SLOW`: the states' transitions are fewer.
@@ -975,8 +993,9 @@ impl Tdfa {
             slow
         };
         cache.trans[index] = transition;
-        if cache.regs.len() <= usize::from(top) {
-            cache.regs.resize(usize::from(top) + 1, None);
+        let len = usize::from(top.max(NO_WRITE)) + 1;
+        if cache.regs.len() < len {
+            cache.regs.resize(len, None);
         }
         Some(transition)
     }
