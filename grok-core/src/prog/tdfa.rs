@@ -1378,4 +1378,46 @@ mod tests {
             .iter()
             .any(|(s, runs, _)| matches!(s, Skip::Never) && *runs == SKIP_TRIAL));
     }
+
+    #[test]
+    fn position_writes_stay_in_the_byte_loop() {
+        // Every group boundary here is a position write on a byte; none
+        // is a loop, a tail or the end.
+        let pattern = r"(\d+)\.(\d+)\.(\d+)\.(\d+) ([a-z]+)=([a-z]+);";
+        let hir =
+            regex_automata::util::syntax::parse_with(pattern, &crate::compile::relaxed_syntax())
+                .unwrap();
+        let prog = Prog::new(&hir).unwrap();
+        let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
+        let mut cache = TdfaCache::default();
+        let slot_len = 2 * (hir.properties().explicit_captures_len() + 1);
+        for hay in [
+            "10.0.0.1 user=root;",
+            "x 192.168.10.200 ab=cd; y",
+            "1.2.3 no=match;",
+        ] {
+            let mut expected = vec![None; slot_len];
+            let found = prog.search(
+                &mut super::super::ProgMemo::default(),
+                hay,
+                &mut expected,
+                &|_, _| true,
+            );
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true) {
+                Outcome::Found(view) => {
+                    assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
+                }
+                Outcome::NotFound => assert!(!found, "{hay:?}"),
+                Outcome::GaveUp => panic!("gave up on {hay:?}"),
+            }
+        }
+        // Plain transitions that write a position exist, and no slow one
+        // is a position write alone.
+        let writing = cache.writes.iter().filter(|&&w| w != NO_WRITE).count();
+        assert!(
+            writing >= 12,
+            "{writing} plain transitions write a position"
+        );
+        assert!(cache.slow.iter().all(|slow| slow.flags != 0));
+    }
 }
