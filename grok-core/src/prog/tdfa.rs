@@ -276,7 +276,9 @@ pub(crate) struct TdfaCache {
     skips: Vec<(Skip, u32, u32)>,
     /// The registers' positions, in the form the output slots take (so a
     /// match's [`SlotView`] reads them as they are). Indexing past the
-    /// end, as `UNSET` does, reads as unset.
+    /// end, as `UNSET` does, reads as unset. Always reaches [`NO_WRITE`],
+    /// the scratch entry that takes the byte loop's writes of transitions
+    /// with no register (no slot names it).
     regs: Vec<Option<NonMaxUsize>>,
     restarts: u32,
 }
