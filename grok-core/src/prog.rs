@@ -22,7 +22,7 @@
 //! its continuation was tried. An unbounded greedy scan stops at the first
 //! position whose continuation was already tried (everything after it was
 //! tried too), so repeated entries into one run cost their new positions
-//! only. [`Prog::cost`] bounds the total work of a search; a search over
+//! only. [`Prog::fits`] bounds the total work of a search; a search over
 //! too long a text uses another engine.
 
 use regex_automata::util::look::{Look, LookMatcher};
