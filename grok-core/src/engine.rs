@@ -391,10 +391,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn regex_error(err: meta::BuildError, size_limit: usize) -> Error {
-    build_error(&err, err.size_limit().is_some(), size_limit)
-}
-
 /// The error of building an automaton: over the size limit (`over_limit`,
 /// or its message says so), or an invalid regex.
 fn build_error(err: &dyn std::error::Error, over_limit: bool, size_limit: usize) -> Error {
@@ -494,7 +490,7 @@ fn meta_regex(text: &str, hir: Option<&Hir>, size_limit: usize) -> Result<meta::
         Some(hir) => builder.build_from_hir(hir),
         None => builder.build(text),
     }
-    .map_err(|e| regex_error(e, size_limit))
+    .map_err(|e| build_error(&e, e.size_limit().is_some(), size_limit))
 }
 
 fn onig_regex(pattern: &str) -> Result<onig::Regex, Error> {

@@ -276,9 +276,9 @@ pub(crate) struct TdfaCache {
     skips: Vec<(Skip, u32, u32)>,
     /// The registers' positions, in the form the output slots take (so a
     /// match's [`SlotView`] reads them as they are). Indexing past the
-    /// end, as `UNSET` does, reads as unset. Always reaches [`NO_WRITE`],
-    /// the scratch entry that takes the byte loop's writes of transitions
-    /// with no register (no slot names it).
+    /// end, as `UNSET` does, reads as unset. From the first search on it
+    /// reaches [`NO_WRITE`], the scratch entry that takes the byte loop's
+    /// writes of transitions with no register (no slot names it).
     regs: Vec<Option<NonMaxUsize>>,
     restarts: u32,
 }
@@ -576,6 +576,10 @@ impl Tdfa {
         if cache.restarts > MAX_RESTARTS {
             return Outcome::GaveUp;
         }
+        // Every register is below `NO_WRITE`, so this is the only resize.
+        if cache.regs.len() <= usize::from(NO_WRITE) {
+            cache.regs.resize(usize::from(NO_WRITE) + 1, None);
+        }
         let bytes = hay.as_bytes();
         // The program's budget: each attempt walks at most the rest of the
         // line, and none starts once the budget is spent.
@@ -636,9 +640,6 @@ impl Tdfa {
             Some(_) => return None,
         };
         let mut state = self.start(prog, cache, behind)?;
-        if cache.regs.len() <= usize::from(NO_WRITE) {
-            cache.regs.resize(usize::from(NO_WRITE) + 1, None);
-        }
         let mut at = start;
         let eoi = self.stride - 1;
         if let Some(stop) = self.tail(prog, cache, bytes, state, at) {
@@ -995,10 +996,8 @@ impl Tdfa {
             slow
         };
         cache.trans[index] = transition;
-        let len = usize::from(top.max(NO_WRITE)) + 1;
-        if cache.regs.len() < len {
-            cache.regs.resize(len, None);
-        }
+        // Registers are below `MAX_REGS`, so `search` sized `regs` for them.
+        debug_assert!(usize::from(top) < cache.regs.len());
         Some(transition)
     }
 
