@@ -791,28 +791,31 @@ impl Engine {
         screen: bool,
         on_match: impl FnOnce(Decision, Spans<'_>) -> R,
     ) -> Result<Option<R>, Error> {
-        // The lazy DFA and the fallbacks read `\b` the regex-automata way.
-        let disputed = self.disputed(hay);
+        // The lazy DFA and the fallbacks read `\b` the regex-automata way;
+        // the program and the tagged DFA read it Oniguruma's way, so a line
+        // they take whole (the usual case) is not scanned for it.
+        let scanned = std::cell::OnceCell::new();
+        let disputed = || *scanned.get_or_init(|| self.disputed(hay));
         let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
-        if disputed && (prog.is_none() || self.checks_use_words) {
+        if (prog.is_none() || self.checks_use_words) && disputed() {
             return self.exact_search(hay, on_match);
         }
         {
             let mut guard = self.scratch.get();
             let scratch = &mut *guard;
             if self.exact_only {
-                if !disputed && !self.screens_in(scratch, hay)? {
+                if !disputed() && !self.screens_in(scratch, hay)? {
                     return Ok(None);
                 }
             } else {
-                if !self.needs_groups && !disputed {
+                if !self.needs_groups && !disputed() {
                     let found = self.may_match(scratch, hay)?;
                     return Ok(found.then(|| on_match(Decision::Linear, Spans::Listed(&[]))));
                 }
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
                 if (screen || hay.len() > SCREEN_LEN)
-                    && !disputed
+                    && !disputed()
                     && !self.screens_in(scratch, hay)?
                 {
                     return Ok(None);
