@@ -13,6 +13,7 @@ use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{self, Hir};
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use crate::backtrack::{self, Backtracker, Memo};
@@ -23,6 +24,7 @@ use crate::prog::{GuardRule, Outcome, Prog, ProgMemo, Tdfa, TdfaCache};
 use crate::screen::Screen;
 use crate::slots::SlotView;
 use crate::word;
+use memchr::memmem::Finder;
 
 /// Lines longer than this are screened with the lazy DFA before the capture
 /// search, lists of expressions or not.
@@ -351,6 +353,11 @@ pub(crate) struct Engine {
     prog: Option<Prog>,
     /// Extracts the same captures as `prog` in one pass over ASCII lines.
     tdfa: Option<Tdfa>,
+    /// Whether a search looks for its required literal before the tagged
+    /// DFA's first attempt: set when the literal ruled out a line after a
+    /// failed attempt, cleared by the next match. Shared by the threads,
+    /// written only when it changes.
+    literal_first: AtomicBool,
     /// The checks the searches that take guards (the program, the tagged
     /// DFA, the backtracker) do not enforce while searching: all but the
     /// zero-width look-arounds. They are verified after the match.
@@ -704,6 +711,7 @@ impl Engine {
             })
         });
         Ok(Engine {
+            literal_first: AtomicBool::new(false),
             prog,
             tdfa,
             fallbacks,
@@ -741,7 +749,7 @@ impl Engine {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
             return self.may_match(&mut self.scratch.get(), hay);
         }
-        Ok(self.search(hay, screen, |_, _| ())?.is_some())
+        Ok(self.search(hay, screen, None, |_, _| ())?.is_some())
     }
 
     /// The relaxed regex as a meta regex, and this thread's cache for it
@@ -785,10 +793,17 @@ impl Engine {
     /// DFA first says whether anything can match: cheaper than the capture
     /// search on text that does not, dearer on text that does, so callers
     /// screen when they expect misses (lists of expressions).
+    ///
+    /// `literal`: a literal every match contains. The tagged DFA looks for
+    /// it only once its first attempt has failed (on a line that matches
+    /// there, the scan would be wasted), unless the literal ruled out a
+    /// line since the last match ([`Engine::literal_first`]); every other
+    /// way looks first.
     pub(crate) fn search<R>(
         &self,
         hay: &str,
         screen: bool,
+        literal: Option<&Finder<'_>>,
         on_match: impl FnOnce(Decision, Spans<'_>) -> R,
     ) -> Result<Option<R>, Error> {
         // The lazy DFA and the fallbacks read `\b` the regex-automata way;
@@ -796,8 +811,28 @@ impl Engine {
         // they take whole (the usual case) is not scanned for it.
         let scanned = std::cell::OnceCell::new();
         let disputed = || *scanned.get_or_init(|| self.disputed(hay));
+        let found = std::cell::OnceCell::new();
+        let has_literal =
+            || *found.get_or_init(|| literal.is_none_or(|f| f.find(hay.as_bytes()).is_some()));
+        let literal_first = literal.is_some() && self.literal_first.load(Ordering::Relaxed);
+        if literal_first && !has_literal() {
+            return Ok(None);
+        }
         let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
+        let screening = screen || hay.len() > SCREEN_LEN;
+        let tdfa_first = prog.is_some()
+            && self.tdfa.is_some()
+            && !self.exact_only
+            && self.needs_groups
+            && !screening
+            && !literal_first;
+        if !tdfa_first && !has_literal() {
+            return Ok(None);
+        }
         if (prog.is_none() || self.checks_use_words) && disputed() {
+            if !has_literal() {
+                return Ok(None);
+            }
             return self.exact_search(hay, on_match);
         }
         {
@@ -814,10 +849,7 @@ impl Engine {
                 }
                 // Long lines are screened too: on them the DFA's pass is
                 // cheap next to a capture search that finds nothing.
-                if (screen || hay.len() > SCREEN_LEN)
-                    && !disputed()
-                    && !self.screens_in(scratch, hay)?
-                {
+                if screening && !disputed() && !self.screens_in(scratch, hay)? {
                     return Ok(None);
                 }
                 let guard =
@@ -825,12 +857,28 @@ impl Engine {
                 let guarded = prog.is_some() || backtrack::fits(self.fallbacks.branches, hay.len());
                 let slots = if let Some(prog) = prog {
                     let outcome = match &self.tdfa {
-                        Some(tdfa) => tdfa.search(prog, &mut scratch.tdfa, hay, &guard),
+                        Some(tdfa) => {
+                            // A line the literal rules out after a failed
+                            // attempt: lines that do not match may come in
+                            // a run, so look for it first until one does.
+                            let ask = || {
+                                let has = has_literal();
+                                if !has && !literal_first {
+                                    self.literal_first.store(true, Ordering::Relaxed);
+                                }
+                                has
+                            };
+                            tdfa.search(prog, &mut scratch.tdfa, hay, &guard, &ask)
+                        }
                         None => Outcome::GaveUp,
                     };
+                    if literal_first && matches!(outcome, Outcome::Found(_)) {
+                        self.literal_first.store(false, Ordering::Relaxed);
+                    }
                     match outcome {
                         Outcome::Found(view) => view,
                         Outcome::NotFound => return Ok(None),
+                        Outcome::GaveUp if !has_literal() => return Ok(None),
                         Outcome::GaveUp => {
                             let slots = scratch.slots.slots_mut();
                             if !prog.search(&mut scratch.prog_memo, hay, slots, &guard) {

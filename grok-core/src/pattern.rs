@@ -365,15 +365,13 @@ impl Pattern {
         screen: bool,
     ) -> Result<bool, Error> {
         caps.reset(&self.inner.layout, index);
-        if !self.may_match(text) {
-            return Ok(false);
-        }
         let named = |e: Error| e.in_pattern(&self.inner.expression);
         let options = &self.inner.options;
+        let literal = self.inner.finder.as_ref();
         let filled = self
             .inner
             .engine
-            .search(text, screen, |decision, spans| {
+            .search(text, screen, literal, |decision, spans| {
                 caps.fill(text, decision, &spans, options)
             })
             .map_err(named)?;

@@ -566,12 +566,15 @@ impl Tdfa {
     /// Finds the leftmost-first match as [`Prog::search`] does; the match's
     /// slots are read from the cache's registers, valid until its next
     /// search. [`Outcome::GaveUp`] leaves the line to the program.
+    /// `may_match` (false: nothing can match, a prefilter) is asked once
+    /// the first attempt has failed, before any other.
     pub(crate) fn search<'c>(
         &self,
         prog: &Prog,
         cache: &'c mut TdfaCache,
         hay: &str,
         guard: Guard<'_>,
+        may_match: &dyn Fn() -> bool,
     ) -> Outcome<'c> {
         if cache.restarts > MAX_RESTARTS {
             return Outcome::GaveUp;
@@ -588,6 +591,7 @@ impl Tdfa {
         let first = prog.first_of[prog.start as usize];
         // The final state of the first attempt that matched, and the end
         // of its tail's run if it ended in one.
+        let mut asked = false;
         let (number, tail_end) = 'attempts: {
             for start in 0..=bytes.len() {
                 if !prog.may_start(first, bytes, start) {
@@ -605,6 +609,12 @@ impl Tdfa {
                     Some(left) => left,
                     None => return Outcome::GaveUp,
                 };
+                if !asked {
+                    asked = true;
+                    if !may_match() {
+                        return Outcome::NotFound;
+                    }
+                }
             }
             return Outcome::NotFound;
         };
@@ -1363,7 +1373,7 @@ mod tests {
                 &mut expected,
                 &|_, _| true,
             );
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true) {
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &|| true) {
                 Outcome::Found(view) => {
                     assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
                 }
@@ -1404,7 +1414,7 @@ mod tests {
                 &mut expected,
                 &|_, _| true,
             );
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true) {
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &|| true) {
                 Outcome::Found(view) => {
                     assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
                 }
@@ -1420,5 +1430,44 @@ mod tests {
             "{writing} plain transitions write a position"
         );
         assert!(cache.slow.iter().all(|slow| slow.flags != 0));
+    }
+
+    #[test]
+    fn the_prefilter_is_asked_only_after_a_failed_first_attempt() {
+        let hir = regex_automata::util::syntax::parse_with(
+            r"(\d+) (b)",
+            &crate::compile::relaxed_syntax(),
+        )
+        .unwrap();
+        let prog = Prog::new(&hir).unwrap();
+        let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
+        let mut cache = TdfaCache::default();
+        let asked = std::cell::Cell::new(0);
+        let says = |answer: bool| {
+            let asked = &asked;
+            move || {
+                asked.set(asked.get() + 1);
+                answer
+            }
+        };
+        let search = |cache: &mut TdfaCache, hay: &str, may_match: &dyn Fn() -> bool| match tdfa
+            .search(&prog, cache, hay, &|_, _| true, may_match)
+        {
+            Outcome::Found(view) => Some(view.span(4)),
+            Outcome::NotFound => None,
+            Outcome::GaveUp => panic!("gave up on {hay:?}"),
+        };
+        // A match at the first start: never asked, even if it would say no.
+        assert_eq!(search(&mut cache, "12 b", &says(false)), Some(Some((3, 4))));
+        assert_eq!(asked.get(), 0);
+        // The first attempt fails: asked once; "no" ends the search.
+        assert_eq!(search(&mut cache, "1x 12 b", &says(false)), None);
+        assert_eq!(asked.get(), 1);
+        // "Maybe": the later attempts run and find the match.
+        assert_eq!(
+            search(&mut cache, "1x 12 b", &says(true)),
+            Some(Some((6, 7)))
+        );
+        assert_eq!(asked.get(), 2);
     }
 }
