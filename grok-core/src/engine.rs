@@ -2,6 +2,7 @@
 //! time), the checks at the positions its markers report, and Oniguruma
 //! under a retry limit only when a check fails.
 
+use memchr::memmem::Finder;
 use regex_automata::dfa::{dense, onepass, Automaton, StartKind};
 use regex_automata::hybrid;
 use regex_automata::meta;
@@ -24,7 +25,6 @@ use crate::prog::{GuardRule, Outcome, Prog, ProgMemo, Tdfa, TdfaCache};
 use crate::screen::Screen;
 use crate::slots::SlotView;
 use crate::word;
-use memchr::memmem::Finder;
 
 /// Lines longer than this are screened with the lazy DFA before the capture
 /// search, lists of expressions or not.
