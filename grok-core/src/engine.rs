@@ -820,19 +820,18 @@ impl Engine {
         }
         let prog = self.prog.as_ref().filter(|p| p.fits(hay.len()));
         let screening = screen || hay.len() > SCREEN_LEN;
-        let tdfa_first = prog.is_some()
+        let exact_first = (prog.is_none() || self.checks_use_words) && disputed();
+        // Only the tagged DFA's way looks for the literal later.
+        let to_tdfa = prog.is_some()
             && self.tdfa.is_some()
             && !self.exact_only
             && self.needs_groups
             && !screening
-            && !literal_first;
-        if !tdfa_first && !has_literal() {
+            && !exact_first;
+        if !to_tdfa && !has_literal() {
             return Ok(None);
         }
-        if (prog.is_none() || self.checks_use_words) && disputed() {
-            if !has_literal() {
-                return Ok(None);
-            }
+        if exact_first {
             return self.exact_search(hay, on_match);
         }
         {
