@@ -941,6 +941,12 @@ impl Engine {
         self.exact_search(hay, on_match)
     }
 
+    /// Whether searches look for the required literal before the tagged
+    /// DFA's first attempt (the state of [`Engine::literal_first`]).
+    pub(crate) fn literal_goes_first(&self) -> bool {
+        self.literal_first.load(Ordering::Relaxed)
+    }
+
     /// Whether `\b` may read differently on this line in regex-automata
     /// than in Oniguruma.
     fn disputed(&self, hay: &str) -> bool {

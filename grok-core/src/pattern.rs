@@ -268,6 +268,15 @@ impl Pattern {
             .is_none_or(|f| f.find(text.as_bytes()).is_some())
     }
 
+    /// Whether a search of `text` stops at the literal check, before any
+    /// capture walk: the literal is missing and the engine looks for it
+    /// first (see its `literal_first`).
+    pub(crate) fn rejects_by_literal(&self, text: &str) -> bool {
+        self.inner.finder.is_some()
+            && self.inner.engine.literal_goes_first()
+            && !self.may_match(text)
+    }
+
     /// The longest literal text every match contains, if there is one
     /// (what a [`Matcher`](crate::Matcher) scans for to rule it out).
     pub fn required_literal(&self) -> Option<&str> {
