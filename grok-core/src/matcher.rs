@@ -130,9 +130,8 @@ impl MatcherInner {
             screen_use != ScreenUse::Screen,
         );
         for (index, screen) in walk {
-            // An expression that looks for its literal first and does not
-            // find it has cost a `memmem`, not a walk.
-            let cheap = trial && self.patterns[index].rejects_by_literal(text);
+            // As the attempt finds it (the attempt may change it).
+            let literal_first = trial && self.patterns[index].looks_for_literal_first();
             found = attempt(index, screen)?;
             if index == 0 && first_alone {
                 self.record_first(found);
@@ -140,6 +139,9 @@ impl MatcherInner {
             if found {
                 break;
             }
+            // A failed expression that looked for its literal first and did
+            // not find it cost a `memmem`, not a walk.
+            let cheap = literal_first && !self.patterns[index].may_match(text);
             walks += u32::from(!cheap);
         }
         if trial {

@@ -261,20 +261,18 @@ impl Pattern {
     }
 
     /// Whether the text contains the required literal (if there is one).
-    fn may_match(&self, text: &str) -> bool {
+    pub(crate) fn may_match(&self, text: &str) -> bool {
         self.inner
             .finder
             .as_ref()
             .is_none_or(|f| f.find(text.as_bytes()).is_some())
     }
 
-    /// Whether a search of `text` stops at the literal check, before any
-    /// capture walk: the literal is missing and the engine looks for it
-    /// first (see its `literal_first`).
-    pub(crate) fn rejects_by_literal(&self, text: &str) -> bool {
-        self.inner.finder.is_some()
-            && self.inner.engine.literal_goes_first()
-            && !self.may_match(text)
+    /// Whether a search looks for the required literal before any capture
+    /// walk (see the engine's `literal_first`): on a text without it, the
+    /// search then costs a `memmem` and nothing more.
+    pub(crate) fn looks_for_literal_first(&self) -> bool {
+        self.inner.finder.is_some() && self.inner.engine.literal_goes_first()
     }
 
     /// The longest literal text every match contains, if there is one
