@@ -190,11 +190,10 @@ impl CharSet {
         }
     }
 
+    /// The bytes a member's UTF-8 encoding may start with: its ASCII
+    /// members, and every lead byte when it has others.
     fn first_bytes(&self) -> ByteSet {
-        let mut set = ByteSet::default();
-        for b in (0..0x80u8).filter(|&b| self.has_ascii(b)) {
-            set.insert(b);
-        }
+        let mut set = ByteSet([self.ascii[0], self.ascii[1], 0, 0]);
         if self.high != High::None {
             for b in 0xC2..=0xF4u8 {
                 set.insert(b);
@@ -573,6 +572,7 @@ impl Prog {
     fn compute_firsts(&mut self) {
         let n = self.insts.len();
         let mut sets = vec![ByteSet::default(); n];
+        let set_firsts: Vec<ByteSet> = self.sets.iter().map(CharSet::first_bytes).collect();
         loop {
             let mut changed = false;
             for i in 0..n {
@@ -582,9 +582,9 @@ impl Prog {
                         s.insert(bytes[0]);
                         s
                     }
-                    Inst::Class { set, .. } => self.sets[*set as usize].first_bytes(),
+                    Inst::Class { set, .. } => set_firsts[*set as usize],
                     Inst::Repeat { set, min, next, .. } => {
-                        let mut s = self.sets[*set as usize].first_bytes();
+                        let mut s = set_firsts[*set as usize];
                         if *min == 0 {
                             s.union(&sets[*next as usize]);
                         }

@@ -451,6 +451,14 @@ struct Closure {
     seen: FastSet<(u32, u32)>,
     stack: Vec<Frame>,
     regs: Vec<u16>,
+    /// The slots of `regs` that hold [`POS`], in the order their saves
+    /// were met (each [`Frame::Restore`] undoes the last).
+    pos_slots: Vec<u16>,
+    /// Where `vals` holds [`POS`]: what naming the position rewrites,
+    /// instead of scanning every thread's slots.
+    vals_pos: Vec<u32>,
+    /// Whether `matched` holds [`POS`] (at the slots `pos_slots` held).
+    matched_pos: Vec<u16>,
 }
 
 impl Closure {
@@ -462,6 +470,41 @@ impl Closure {
         self.taken.clear();
         self.seen.clear();
         self.stack.clear();
+        self.pos_slots.clear();
+        self.vals_pos.clear();
+        self.matched_pos.clear();
+    }
+
+    /// Sets `slot` of the thread being explored to [`POS`], to be undone by
+    /// the [`Frame::Restore`] pushed here.
+    fn save_pos(&mut self, slot: usize) {
+        self.stack.push(Frame::Restore(slot, self.regs[slot]));
+        self.regs[slot] = POS;
+        self.pos_slots.push(slot as u16);
+    }
+
+    fn restore(&mut self, slot: usize, value: u16) {
+        self.regs[slot] = value;
+        self.pos_slots.pop();
+    }
+
+    /// The match of the thread being explored: its registers.
+    fn record_match(&mut self) {
+        self.matched.extend_from_slice(&self.regs);
+        self.matched_pos.extend_from_slice(&self.pos_slots);
+        self.found_match = true;
+    }
+
+    /// Names the position `reg` wherever a thread or the match took it;
+    /// returns whether any did.
+    fn name_pos(&mut self, reg: u16) -> bool {
+        for &at in &self.vals_pos {
+            self.vals[at as usize] = reg;
+        }
+        for &slot in &self.matched_pos {
+            self.matched[usize::from(slot)] = reg;
+        }
+        !self.vals_pos.is_empty() || !self.matched_pos.is_empty()
     }
 
     /// A thread the closure found at a consuming instruction, with the
@@ -473,10 +516,19 @@ impl Closure {
     fn consume(&mut self, prog: &Prog, inst: u32, count: u32, context: Context) {
         let Some(b) = context.next else { return };
         if let Some(t) = step(prog, inst, count, b) {
-            if self.taken.insert(t) {
-                self.threads.push(t);
-                self.vals.extend_from_slice(&self.regs);
-            }
+            self.keep(t);
+        }
+    }
+
+    /// Keeps thread `t` with the registers in `self.regs`, unless a thread
+    /// before it reached the same place.
+    fn keep(&mut self, t: (u32, u32)) {
+        if self.taken.insert(t) {
+            self.threads.push(t);
+            let row = self.vals.len() as u32;
+            self.vals_pos
+                .extend(self.pos_slots.iter().map(|&slot| row + u32::from(slot)));
+            self.vals.extend_from_slice(&self.regs);
         }
     }
 }
@@ -950,7 +1002,7 @@ impl Tdfa {
         survivors.insert_all(&c.matched);
         survivors.insert_all(&c.vals);
         let pos_reg = survivors.first_free()?;
-        let writes_pos = name_pos(&mut c.matched, pos_reg) | name_pos(&mut c.vals, pos_reg);
+        let writes_pos = c.name_pos(pos_reg);
         let dead = c.threads.is_empty();
         let behind = match next {
             Some(_)
@@ -1024,7 +1076,7 @@ impl Tdfa {
             while let Some(frame) = c.stack.pop() {
                 let (mut inst, mut count) = match frame {
                     Frame::Restore(slot, v) => {
-                        c.regs[slot] = v;
+                        c.restore(slot, v);
                         continue;
                     }
                     Frame::Emit(inst, count) => {
@@ -1086,8 +1138,7 @@ impl Tdfa {
                                 break;
                             }
                             if slot < c.regs.len() {
-                                c.stack.push(Frame::Restore(slot, c.regs[slot]));
-                                c.regs[slot] = POS;
+                                c.save_pos(slot);
                             }
                             inst = *next;
                             count = 0;
@@ -1112,8 +1163,7 @@ impl Tdfa {
                         }
                         Inst::Match => {
                             // Lower-priority threads cannot win any more.
-                            c.matched.extend_from_slice(&c.regs);
-                            c.found_match = true;
+                            c.record_match();
                             return;
                         }
                     }
@@ -1141,18 +1191,6 @@ impl Tdfa {
             _ => true,
         }
     }
-}
-
-/// Replaces [`POS`] by `reg` in `regs` (a vectorised select); returns
-/// whether there was one.
-fn name_pos(regs: &mut [u16], reg: u16) -> bool {
-    let mut found = false;
-    for r in regs {
-        let pos = *r == POS;
-        found |= pos;
-        *r = if pos { reg } else { *r };
-    }
-    found
 }
 
 /// Where a consuming thread goes on byte `b`, if it takes it.
@@ -1303,11 +1341,33 @@ mod tests {
 
     #[test]
     fn the_position_is_named_by_the_register_it_went_to() {
-        let mut regs = [UNSET, POS, 4, POS];
-        assert!(name_pos(&mut regs, 9));
-        assert_eq!(regs, [UNSET, 9, 4, 9]);
-        assert!(!name_pos(&mut regs, 11));
-        assert_eq!(regs, [UNSET, 9, 4, 9]);
+        let mut c = Closure {
+            regs: vec![UNSET, 3, 4, UNSET],
+            ..Closure::default()
+        };
+        // A thread kept before any save holds no position.
+        c.keep((1, 0));
+        c.save_pos(1);
+        c.keep((2, 0));
+        c.save_pos(3);
+        c.keep((3, 0));
+        c.record_match();
+        // Undone in reverse: the position stays only where it was kept.
+        c.restore(3, UNSET);
+        c.restore(1, 3);
+        assert_eq!(c.regs, [UNSET, 3, 4, UNSET]);
+        c.keep((4, 0));
+        assert!(c.name_pos(9));
+        assert_eq!(
+            c.vals,
+            [UNSET, 3, 4, UNSET, UNSET, 9, 4, UNSET, UNSET, 9, 4, 9, UNSET, 3, 4, UNSET]
+        );
+        assert_eq!(c.matched, [UNSET, 9, 4, 9]);
+        c.clear();
+        c.regs = vec![UNSET, 3];
+        c.keep((1, 0));
+        assert!(!c.name_pos(11));
+        assert_eq!(c.vals, [UNSET, 3]);
     }
 
     #[test]
