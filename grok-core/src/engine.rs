@@ -7,11 +7,11 @@ use regex_automata::dfa::{dense, onepass, Automaton, StartKind};
 use regex_automata::hybrid;
 use regex_automata::meta;
 use regex_automata::nfa::thompson;
-use regex_automata::util::captures::Captures as Slots;
+use regex_automata::util::captures::{Captures as Slots, GroupInfo};
 use regex_automata::util::primitives::StateID;
 use regex_automata::PatternID;
 use regex_automata::{Anchored, Input, MatchKind};
-use regex_syntax::hir::{self, Hir};
+use regex_syntax::hir::{self, Hir, HirKind};
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -287,21 +287,25 @@ struct CheckScratch {
 /// The engines a line may need but most never do (the tagged DFA or the
 /// program extracts nearly every one): built by the first line that does,
 /// which saves SSHLINE 40% of its compile and every thread its caches.
-/// Building them from a pattern that compiled cannot fail short of a bug;
-/// should it, that line's search reports the error.
+/// Building them from a pattern that compiled cannot fail short of a bug,
+/// except the NFA of a pattern with a program, which may exceed the size
+/// limit; that line's search then reports the error.
 struct Fallbacks {
     /// The relaxed regex's HIR (`None`: the text did not parse, and the
     /// regex was built eagerly to report why).
     hir: Option<Hir>,
     /// The relaxed regex as a meta regex (lazy DFA, PikeVM).
     relaxed: OnceLock<Result<meta::Regex, Error>>,
-    /// The Thompson NFA with every capture group, for the backtracker.
-    nfa: thompson::NFA,
+    /// The Thompson NFA with every capture group, for the backtracker, and
+    /// how many branch states the backtracker memoizes (its budget). Built
+    /// at compile time when there is no program; otherwise by the first
+    /// line too long for the program (the NFA of a large pattern costs as
+    /// much to build as the rest of the compilation), so that its size
+    /// limit may then fail that line's search.
+    nfa: OnceLock<Result<(thompson::NFA, usize), Error>>,
     /// The backtracker's guards: slot and check.
     guards: Box<[(usize, u32)]>,
     backtracker: OnceLock<Backtracker>,
-    /// How many branch states the backtracker memoizes (its budget).
-    branches: usize,
     /// The Oniguruma pattern, when some line may need it.
     exact_text: Option<Box<str>>,
     exact: OnceLock<Result<onig::Regex, Error>>,
@@ -317,15 +321,37 @@ impl Fallbacks {
         relaxed.as_ref().map_err(Error::clone)
     }
 
-    /// The backtracker, built on first use.
-    fn backtracker(&self) -> &Backtracker {
-        self.backtracker.get_or_init(|| {
-            let mut backtracker = Backtracker::new(self.nfa.clone());
+    /// The NFA (whose text is `text`) and its branch count, built on first
+    /// use under `size_limit`.
+    fn nfa(&self, text: &str, size_limit: usize) -> Result<&(thompson::NFA, usize), Error> {
+        let nfa = self.nfa.get_or_init(|| {
+            let nfa = thompson_nfa(text, self.hir.as_ref(), size_limit)?;
+            let branches = backtrack::branch_count(&nfa);
+            Ok((nfa, branches))
+        });
+        nfa.as_ref().map_err(Error::clone)
+    }
+
+    /// The backtracker, built on first use (with the NFA, as for
+    /// [`Fallbacks::nfa`]), if a search over `len` bytes fits its memo
+    /// budget.
+    fn backtracker(
+        &self,
+        text: &str,
+        size_limit: usize,
+        len: usize,
+    ) -> Result<Option<&Backtracker>, Error> {
+        let (nfa, branches) = self.nfa(text, size_limit)?;
+        if !backtrack::fits(*branches, len) {
+            return Ok(None);
+        }
+        Ok(Some(self.backtracker.get_or_init(|| {
+            let mut backtracker = Backtracker::new(nfa.clone());
             for &(slot, check) in &*self.guards {
                 backtracker.set_guard(slot, check);
             }
             backtracker
-        })
+        })))
     }
 
     /// The Oniguruma regex, built on first use; `None` when no line needs
@@ -463,23 +489,58 @@ impl<'a> Relaxed<'a> {
 
     /// The Thompson NFA with every capture group.
     fn nfa(&self, size_limit: usize) -> Result<thompson::NFA, Error> {
-        let mut compiler = thompson::Compiler::new();
-        compiler.syntax(compile::relaxed_syntax()).configure(
-            thompson::Config::new()
-                .nfa_size_limit(Some(size_limit.saturating_mul(16)))
-                .which_captures(thompson::WhichCaptures::All),
-        );
-        match &self.hir {
-            Some(hir) => compiler.build_from_hir(hir),
-            None => compiler.build(self.text),
-        }
-        .map_err(|e| build_error(&e, e.size_limit().is_some(), size_limit))
+        thompson_nfa(self.text, self.hir.as_ref(), size_limit)
     }
 
     /// The backtracking program, if it has one.
     fn prog(&self) -> Option<Prog> {
         self.hir.as_ref().and_then(|hir| Prog::new(hir).ok())
     }
+}
+
+/// The Thompson NFA with every capture group of a relaxed regex, from its
+/// HIR if it parsed.
+fn thompson_nfa(text: &str, hir: Option<&Hir>, size_limit: usize) -> Result<thompson::NFA, Error> {
+    let mut compiler = thompson::Compiler::new();
+    compiler.syntax(compile::relaxed_syntax()).configure(
+        thompson::Config::new()
+            .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+            .which_captures(thompson::WhichCaptures::All),
+    );
+    match hir {
+        Some(hir) => compiler.build_from_hir(hir),
+        None => compiler.build(text),
+    }
+    .map_err(|e| build_error(&e, e.size_limit().is_some(), size_limit))
+}
+
+/// The capture groups of `hir` (one pattern) as the Thompson NFA built
+/// from it would number and name them, without building it; `None` if
+/// they do not form a valid set (the NFA then reports why).
+fn group_info_of(hir: &Hir) -> Option<GroupInfo> {
+    let mut names: Vec<Option<Option<&str>>> = Vec::new();
+    let mut stack = vec![hir];
+    while let Some(hir) = stack.pop() {
+        match hir.kind() {
+            HirKind::Capture(cap) => {
+                let index = usize::try_from(cap.index).ok()?;
+                if names.len() <= index {
+                    names.resize(index + 1, None);
+                }
+                names[index] = Some(cap.name.as_deref());
+                stack.push(&cap.sub);
+            }
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => stack.extend(subs),
+            HirKind::Repetition(rep) => stack.push(&rep.sub),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+        }
+    }
+    // Group 0 is the whole match, unnamed; every other index is present.
+    let mut groups = vec![None];
+    for name in names.into_iter().skip(1) {
+        groups.push(name?);
+    }
+    GroupInfo::new([groups]).ok()
 }
 
 /// The meta regex (lazy DFA, PikeVM) of a relaxed regex, from its HIR if
@@ -603,8 +664,17 @@ impl Engine {
         match_limit: u32,
     ) -> Result<Engine, Error> {
         let source = Relaxed::parse(&program.relaxed);
-        let nfa = source.nfa(size_limit)?;
-        let group_info = nfa.group_info().clone();
+        let mut prog = source.prog();
+        // The NFA is needed only where there is no program; otherwise the
+        // groups are numbered from the HIR, as the NFA would number them.
+        let (nfa, group_info) = match (&prog, source.hir.as_ref().and_then(group_info_of)) {
+            (Some(_), Some(groups)) => (None, groups),
+            _ => {
+                let nfa = source.nfa(size_limit)?;
+                let groups = nfa.group_info().clone();
+                (Some(nfa), groups)
+            }
+        };
         // Group `g`'s pair of slots (one pattern: `2g`, `2g + 1`).
         let first_slot = |group: usize| group_info.slot(PatternID::ZERO, group).unwrap_or(NO_SLOT);
         let mut checks_use_words = false;
@@ -658,7 +728,6 @@ impl Engine {
             },
         });
         let needs_groups = !program.roles.is_empty();
-        let mut prog = source.prog();
         let mut enforced = vec![false; checks.len()];
         let mut guards = Vec::new();
         for (i, &(slot, ref check, _)) in checks.iter().enumerate() {
@@ -671,8 +740,13 @@ impl Engine {
             }
         }
         let fallbacks = Fallbacks {
-            branches: backtrack::branch_count(&nfa),
-            nfa,
+            nfa: match nfa {
+                Some(nfa) => {
+                    let branches = backtrack::branch_count(&nfa);
+                    OnceLock::from(Ok((nfa, branches)))
+                }
+                None => OnceLock::new(),
+            },
             guards: guards.into(),
             backtracker: OnceLock::new(),
             relaxed: OnceLock::new(),
@@ -689,7 +763,7 @@ impl Engine {
             fallbacks.relaxed(&program.relaxed, size_limit)?;
         }
         if prog.is_none() {
-            fallbacks.backtracker();
+            fallbacks.backtracker(&program.relaxed, size_limit, 0)?;
         }
         if program.exact_only {
             fallbacks.exact()?;
@@ -747,7 +821,11 @@ impl Engine {
     /// for [`Engine::search`] (when checks must be run).
     pub(crate) fn is_match(&self, hay: &str, screen: bool) -> Result<bool, Error> {
         if self.checks.is_empty() && !self.exact_only && !self.disputed(hay) {
-            return self.may_match(&mut self.scratch.get(), hay);
+            // The lazy DFA, unless it is over the size limit (see
+            // `screens_in`).
+            if let Ok(found) = self.may_match(&mut self.scratch.get(), hay) {
+                return Ok(found);
+            }
         }
         Ok(self.search(hay, screen, None, |_, _| ())?.is_some())
     }
@@ -783,7 +861,10 @@ impl Engine {
                     .get_or_insert_with(|| screen.create_cache());
                 Ok(screen.may_match(cache, hay))
             }
-            None => self.may_match(scratch, hay),
+            // A meta regex over the size limit (possible only for a
+            // pattern with a program, whose NFA was not built at compile
+            // time) cannot screen: the capture search decides.
+            None => Ok(self.may_match(scratch, hay).unwrap_or(true)),
         }
     }
 
@@ -853,7 +934,15 @@ impl Engine {
                 }
                 let guard =
                     |check: u32, at: usize| self.checks[check as usize].1.holds(hay, at, at);
-                let guarded = prog.is_some() || backtrack::fits(self.fallbacks.branches, hay.len());
+                let backtracker = match prog {
+                    Some(_) => None,
+                    None => self.fallbacks.backtracker(
+                        &self.relaxed_text,
+                        self.size_limit,
+                        hay.len(),
+                    )?,
+                };
+                let guarded = prog.is_some() || backtracker.is_some();
                 let slots = if let Some(prog) = prog {
                     let outcome = match &self.tdfa {
                         Some(tdfa) => {
@@ -886,8 +975,8 @@ impl Engine {
                             SlotView::direct(slots)
                         }
                     }
-                } else if guarded {
-                    if !self.fallbacks.backtracker().search(
+                } else if let Some(backtracker) = backtracker {
+                    if !backtracker.search(
                         &mut scratch.memo,
                         hay,
                         scratch.slots.slots_mut(),
@@ -1274,6 +1363,50 @@ mod tests {
         assert_eq!(built(&atomic.inner.engine), (false, false, false));
         assert!(atomic.captures("aa").unwrap().is_none());
         assert_eq!(built(&atomic.inner.engine), (false, false, true));
+    }
+
+    #[test]
+    fn the_nfa_of_a_pattern_with_a_program_is_built_by_the_first_line_too_long_for_it() {
+        let lib = crate::PatternLibrary::legacy();
+        let p = lib.compile("%{SYSLOGBASE} %{GREEDYDATA:msg}").unwrap();
+        let engine = &p.inner.engine;
+        let prog = engine.prog.as_ref().unwrap();
+        assert!(engine.fallbacks.nfa.get().is_none());
+        let short = "Jan  1 00:00:00 host app[1]: hello";
+        assert_eq!(
+            p.captures(short).unwrap().unwrap()["msg"].as_str(),
+            Some("hello")
+        );
+        assert!(engine.fallbacks.nfa.get().is_none());
+        let long = format!("Jan  1 00:00:00 host app[1]: {}", "y".repeat(100_000));
+        assert!(!prog.fits(long.len()));
+        let caps = p.captures(&long).unwrap().unwrap();
+        assert_eq!(caps["msg"].as_str().map(str::len), Some(100_000));
+        assert_eq!(caps["program"].as_str(), Some("app"));
+        assert!(matches!(engine.fallbacks.nfa.get(), Some(Ok(_))));
+    }
+
+    #[test]
+    fn an_automaton_over_the_size_limit_fails_only_the_lines_too_long_for_the_program() {
+        let lib = crate::PatternLibrary::legacy();
+        let options = crate::CompileOptions::new().size_limit(4096);
+        let p = lib.compile_with(r"(?<w>\p{L}{300})", &options).unwrap();
+        let prog = p.inner.engine.prog.as_ref().unwrap();
+        let short = "é".repeat(300);
+        assert_eq!(
+            p.captures(&short).unwrap().unwrap()["w"].as_str(),
+            Some(&*short)
+        );
+        assert!(p.try_is_match(&short).unwrap());
+        assert!(!p.try_is_match("é").unwrap());
+        let long = "a".repeat(300) + &" ".repeat(1 << 20);
+        assert!(!prog.fits(long.len()));
+        let err = p.captures(&long).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::SizeLimit { .. }), "{err}");
+        assert!(
+            err.message().contains("larger than the size limit"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -76,6 +76,11 @@ impl CompileOptions {
 
     /// Upper bound on the size of the expanded regex, in bytes; larger
     /// expressions fail to compile with [`ErrorKind::SizeLimit`](crate::ErrorKind::SizeLimit).
+    /// The automata built from the regex are bounded by a multiple of it.
+    /// The ones only long lines need are built by the first such line, so
+    /// an expression whose program fits but whose automaton would not
+    /// (a large class repeated thousands of times) compiles, and the
+    /// searches of lines too long for its program fail with that error.
     pub fn size_limit(mut self, bytes: usize) -> CompileOptions {
         self.size_limit = bytes;
         self
