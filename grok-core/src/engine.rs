@@ -667,9 +667,13 @@ impl Engine {
         let mut prog = source.prog();
         // The NFA is needed only where there is no program; otherwise the
         // groups are numbered from the HIR, as the NFA would number them.
-        let (nfa, group_info) = match (&prog, source.hir.as_ref().and_then(group_info_of)) {
-            (Some(_), Some(groups)) => (None, groups),
-            _ => {
+        let numbered = prog
+            .as_ref()
+            .and(source.hir.as_ref())
+            .and_then(group_info_of);
+        let (nfa, group_info) = match numbered {
+            Some(groups) => (None, groups),
+            None => {
                 let nfa = source.nfa(size_limit)?;
                 let groups = nfa.group_info().clone();
                 (Some(nfa), groups)

@@ -638,7 +638,7 @@ impl Prog {
                     greedy: true,
                     ..
                 } => {
-                    let own = self.sets[*set as usize].first_bytes();
+                    let own = set_firsts[*set as usize];
                     *possessive = !own.intersects(&sets[*next as usize]);
                 }
                 _ => {}

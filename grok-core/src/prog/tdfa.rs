@@ -457,7 +457,8 @@ struct Closure {
     /// Where `vals` holds [`POS`]: what naming the position rewrites,
     /// instead of scanning every thread's slots.
     vals_pos: Vec<u32>,
-    /// Whether `matched` holds [`POS`] (at the slots `pos_slots` held).
+    /// The slots of `matched` that hold [`POS`] (what `pos_slots` held
+    /// when the match was reached).
     matched_pos: Vec<u16>,
 }
 
