@@ -14,7 +14,6 @@ use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::{self, Hir, HirKind};
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use crate::backtrack::{self, Backtracker, Memo};
@@ -275,6 +274,13 @@ struct Scratch {
     prog_memo: ProgMemo,
     tdfa: TdfaCache,
     checks: CheckScratch,
+    /// Whether this thread's searches look for the required literal
+    /// before the tagged DFA's first attempt: set when the literal ruled
+    /// out a line after a failed attempt, cleared by the next match. Kept
+    /// per thread: shared, it flipped on every run of lines that do not
+    /// match, and each flip cost the other threads a cache miss on the
+    /// engine's next search.
+    literal_first: bool,
 }
 
 /// Per-thread scratch space of the post-match checks.
@@ -379,11 +385,6 @@ pub(crate) struct Engine {
     prog: Option<Prog>,
     /// Extracts the same captures as `prog` in one pass over ASCII lines.
     tdfa: Option<Tdfa>,
-    /// Whether a search looks for its required literal before the tagged
-    /// DFA's first attempt: set when the literal ruled out a line after a
-    /// failed attempt, cleared by the next match. Shared by the threads,
-    /// written only when it changes.
-    literal_first: AtomicBool,
     /// The checks the searches that take guards (the program, the tagged
     /// DFA, the backtracker) do not enforce while searching: all but the
     /// zero-width look-arounds. They are verified after the match.
@@ -723,6 +724,7 @@ impl Engine {
             memo: Memo::default(),
             prog_memo: ProgMemo::default(),
             tdfa: TdfaCache::default(),
+            literal_first: false,
             checks: CheckScratch {
                 memo: ProgMemo::default(),
                 onepass: onepass
@@ -789,7 +791,6 @@ impl Engine {
             })
         });
         Ok(Engine {
-            literal_first: AtomicBool::new(false),
             prog,
             tdfa,
             fallbacks,
@@ -882,7 +883,7 @@ impl Engine {
     /// `literal`: a literal every match contains. The tagged DFA looks for
     /// it only once its first attempt has failed (on a line that matches
     /// there, the scan would be wasted), unless the literal ruled out a
-    /// line since the last match ([`Engine::literal_first`]); every other
+    /// line since the thread's last match ([`Scratch::literal_first`]); every other
     /// way looks first.
     pub(crate) fn search<R>(
         &self,
@@ -899,7 +900,8 @@ impl Engine {
         let found = std::cell::OnceCell::new();
         let has_literal =
             || *found.get_or_init(|| literal.is_none_or(|f| f.find(hay.as_bytes()).is_some()));
-        let literal_first = literal.is_some() && self.literal_first.load(Ordering::Relaxed);
+        let mut held = self.scratch.get();
+        let literal_first = literal.is_some() && held.literal_first;
         if literal_first && !has_literal() {
             return Ok(None);
         }
@@ -917,11 +919,11 @@ impl Engine {
             return Ok(None);
         }
         if exact_first {
+            drop(held);
             return self.exact_search(hay, on_match);
         }
         {
-            let mut guard = self.scratch.get();
-            let scratch = &mut *guard;
+            let scratch = &mut *held;
             if self.exact_only {
                 if !disputed() && !self.screens_in(scratch, hay)? {
                     return Ok(None);
@@ -953,20 +955,22 @@ impl Engine {
                             // A line the literal rules out after a failed
                             // attempt: lines that do not match may come in
                             // a run, so look for it first until one does.
+                            let ruled_out = std::cell::Cell::new(false);
                             let ask = || {
                                 let has = has_literal();
-                                if !has && !literal_first {
-                                    self.literal_first.store(true, Ordering::Relaxed);
-                                }
+                                ruled_out.set(!has);
                                 has
                             };
-                            tdfa.search(prog, &mut scratch.tdfa, hay, &guard, &ask)
+                            let outcome = tdfa.search(prog, &mut scratch.tdfa, hay, &guard, &ask);
+                            if ruled_out.get() {
+                                scratch.literal_first = true;
+                            } else if matches!(outcome, Outcome::Found(_)) {
+                                scratch.literal_first = false;
+                            }
+                            outcome
                         }
                         None => Outcome::GaveUp,
                     };
-                    if literal_first && matches!(outcome, Outcome::Found(_)) {
-                        self.literal_first.store(false, Ordering::Relaxed);
-                    }
                     match outcome {
                         Outcome::Found(view) => view,
                         Outcome::NotFound => return Ok(None),
@@ -1031,13 +1035,14 @@ impl Engine {
                 }
             }
         }
+        drop(held);
         self.exact_search(hay, on_match)
     }
 
-    /// Whether searches look for the required literal before the tagged
-    /// DFA's first attempt (the state of [`Engine::literal_first`]).
+    /// Whether this thread's searches look for the required literal before
+    /// the tagged DFA's first attempt (see [`Scratch::literal_first`]).
     pub(crate) fn literal_goes_first(&self) -> bool {
-        self.literal_first.load(Ordering::Relaxed)
+        self.scratch.get().literal_first
     }
 
     /// Whether `\b` may read differently on this line in regex-automata
@@ -1388,6 +1393,35 @@ mod tests {
         assert_eq!(caps["msg"].as_str().map(str::len), Some(100_000));
         assert_eq!(caps["program"].as_str(), Some("app"));
         assert!(matches!(engine.fallbacks.nfa.get(), Some(Ok(_))));
+    }
+
+    #[test]
+    fn each_thread_learns_for_itself_whether_to_look_for_the_literal_first() {
+        let lib = crate::PatternLibrary::legacy();
+        let p = lib
+            .compile("%{SYSLOGBASE} Accepted %{WORD:method}")
+            .unwrap();
+        let other = "Jan  1 00:00:00 host app[1]: hello";
+        let accepted = "Jan  1 00:00:00 host sshd[1]: Accepted password";
+        assert!(!p.looks_for_literal_first());
+        assert!(p.captures(other).unwrap().is_none());
+        assert!(
+            p.looks_for_literal_first(),
+            "the literal ruled the line out"
+        );
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(!p.looks_for_literal_first(), "another thread's run");
+                let caps = p.captures(accepted).unwrap().unwrap();
+                assert_eq!(caps["method"].as_str(), Some("password"));
+                assert!(p.captures(other).unwrap().is_none());
+                assert!(p.looks_for_literal_first());
+            });
+        });
+        assert!(p.looks_for_literal_first());
+        let caps = p.captures(accepted).unwrap().unwrap();
+        assert_eq!(caps["program"].as_str(), Some("sshd"));
+        assert!(!p.looks_for_literal_first(), "a match ends the run");
     }
 
     #[test]
