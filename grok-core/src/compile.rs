@@ -67,6 +67,10 @@ pub(crate) struct Program {
     /// The relaxed regex cannot decide some lines: every relaxed match must be
     /// confirmed by the exact engine.
     pub exact_only: bool,
+    /// Where `relaxed` holds large sub-expressions with no groups and no
+    /// flags around them (byte ranges, in order, none inside another):
+    /// each can be parsed on its own ([`relaxed_hir_spliced`]).
+    pub relaxed_spans: Vec<(usize, usize)>,
 }
 
 impl Program {
@@ -105,6 +109,11 @@ pub(crate) fn compile(root: &Node, size_limit: usize) -> Result<Program, Error> 
         check_loops: relaxed.check_loops,
         loop_count: relaxed.loop_count,
         exact_only: relaxed.exact_only,
+        relaxed_spans: if relaxed.flags_seen {
+            Vec::new()
+        } else {
+            relaxed.spans
+        },
     })
 }
 
@@ -135,7 +144,18 @@ struct Emitter {
     /// checked (only meaningful for `Plain` bodies).
     lossy: bool,
     size_limit: usize,
+    /// The relaxed output's spliceable sub-expressions (see
+    /// [`Program::relaxed_spans`]).
+    spans: Vec<(usize, usize)>,
+    /// Whether the output sets flags anywhere (a sub-expression parsed on
+    /// its own would then miss those in force around it).
+    flags_seen: bool,
 }
+
+/// Shortest sub-expression worth parsing on its own and splicing in (see
+/// [`relaxed_hir_spliced`]): below this, the placeholder and the splice
+/// cost about what the parse saves.
+const MIN_SPLICE: usize = 128;
 
 fn too_big(limit: usize) -> Error {
     Error::new(
@@ -157,6 +177,8 @@ impl Emitter {
             loops: Vec::new(),
             lossy: false,
             size_limit,
+            spans: Vec::new(),
+            flags_seen: false,
         }
     }
 
@@ -215,6 +237,7 @@ impl Emitter {
                 }
             }
             Node::Flags(flags) => {
+                self.flags_seen = true;
                 self.out.push_str("(?");
                 self.out.push_str(&self.flags(flags));
                 self.out.push(')');
@@ -345,11 +368,24 @@ impl Emitter {
     fn group(&mut self, group: &Group) -> Result<(), Error> {
         match &group.kind {
             GroupKind::NonCapture(flags) => {
+                let (start, roles) = (self.out.len(), self.roles.len());
+                self.flags_seen |= !flags.is_empty();
                 self.out.push_str("(?");
                 self.out.push_str(&self.flags(flags));
                 self.out.push(':');
                 self.node(&group.node)?;
                 self.out.push(')');
+                let end = self.out.len();
+                if self.target == Target::Relaxed
+                    && self.roles.len() == roles
+                    && end - start >= MIN_SPLICE
+                {
+                    // It covers the spans found inside it.
+                    while self.spans.last().is_some_and(|&(s, _)| s >= start) {
+                        self.spans.pop();
+                    }
+                    self.spans.push((start, end));
+                }
             }
             GroupKind::Named(_) | GroupKind::Field(_) => {
                 let field = match &group.kind {
@@ -566,7 +602,12 @@ fn first_bytes(node: &Node) -> Option<crate::backtrack::ByteSet> {
     if plain.lossy {
         return None;
     }
-    memoized(&FIRST_BYTES, &plain.out, first_bytes_uncached)
+    memoized(
+        &FIRST_BYTES,
+        &plain.out,
+        MEMO_CAPACITY,
+        first_bytes_uncached,
+    )
 }
 
 fn first_bytes_uncached(pattern: &str) -> Option<crate::backtrack::ByteSet> {
@@ -751,7 +792,7 @@ fn min_len(pattern: &str) -> Option<usize> {
 /// position: no match can be extended into another match. Decided on the
 /// pattern's anchored DFA; `false` when unsure (DFA too big, non-ASCII `\b`).
 pub(crate) fn single_end(pattern: &str) -> bool {
-    memoized(&SINGLE_END, pattern, single_end_uncached)
+    memoized(&SINGLE_END, pattern, MEMO_CAPACITY, single_end_uncached)
 }
 
 /// Results of the analyses, shared by every compilation in the process:
@@ -766,13 +807,18 @@ static FIRST_BYTES: Memo<Option<crate::backtrack::ByteSet>> =
 /// Most entries an analysis cache keeps before starting over.
 const MEMO_CAPACITY: usize = 4096;
 
-fn memoized<T: Clone>(memo: &Memo<T>, key: &str, compute: impl FnOnce(&str) -> T) -> T {
+fn memoized<T: Clone>(
+    memo: &Memo<T>,
+    key: &str,
+    capacity: usize,
+    compute: impl FnOnce(&str) -> T,
+) -> T {
     if let Some(found) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
         return found.clone();
     }
     let value = compute(key);
     let mut map = memo.lock().unwrap_or_else(|p| p.into_inner());
-    if map.len() >= MEMO_CAPACITY {
+    if map.len() >= capacity {
         map.clear();
     }
     map.insert(key.to_string(), value.clone());
@@ -955,6 +1001,128 @@ pub(crate) fn relaxed_hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
     regex_automata::util::syntax::parse_with(pattern, &syntax_config()).ok()
 }
 
+/// First char of the placeholders [`relaxed_hir_spliced`] puts where its
+/// spans were: `[\x{F0000}\x{F0002 + i}]` for span `i` (two ranges, never
+/// adjacent), chars of a private use plane, which the library never uses.
+const PLACEHOLDER: u32 = 0xF0000;
+
+/// Parsed sub-expressions, shared by every compilation in the process (the
+/// standard library repeats IPV6, 1.6 KB of regex, in many patterns).
+static PARSED: Memo<Option<regex_syntax::hir::Hir>> = once_cell::sync::Lazy::new(Default::default);
+
+/// Most sub-expressions [`PARSED`] keeps before starting over.
+const PARSED_CAPACITY: usize = 256;
+
+/// [`relaxed_hir`] of `pattern`, parsing each of `spans` (see
+/// [`Program::relaxed_spans`]) once per process where that pays (see
+/// [`splice_plan`]): the rest of the pattern is parsed with a placeholder in
+/// each span's place, and the placeholders are replaced by the spans' HIR.
+/// The result equals the whole pattern's parse (the spans hold no groups,
+/// so group numbers are unchanged, and no flags act on them). SSHLINE's
+/// 44 KB hold 19 copies of IPV6's 1.6 KB.
+pub(crate) fn relaxed_hir_spliced(
+    pattern: &str,
+    spans: &[(usize, usize)],
+) -> Option<regex_syntax::hir::Hir> {
+    let Some(plan) = splice_plan(pattern, spans) else {
+        return relaxed_hir(pattern);
+    };
+    let mut skeleton = String::with_capacity(pattern.len());
+    let mut parts = Vec::with_capacity(plan.len());
+    let mut done = 0;
+    for (i, &(start, end)) in plan.iter().enumerate() {
+        parts.push(memoized(
+            &PARSED,
+            &pattern[start..end],
+            PARSED_CAPACITY,
+            relaxed_hir,
+        )?);
+        skeleton.push_str(&pattern[done..start]);
+        skeleton.push_str(&format!(
+            "[\\x{{{PLACEHOLDER:X}}}\\x{{{:X}}}]",
+            PLACEHOLDER + 2 + i as u32
+        ));
+        done = end;
+    }
+    skeleton.push_str(&pattern[done..]);
+    let hir = relaxed_hir(&skeleton)?;
+    Some(splice(hir, &parts))
+}
+
+/// The spans [`relaxed_hir_spliced`] parses on their own: those whose text
+/// repeats in the pattern or was parsed by an earlier compilation. `None`
+/// (parse the pattern whole) when that saves too little, a quarter of the
+/// pattern's text at least: the splice builds a skeleton and rebuilds the
+/// tree, about a quarter of a whole parse. Also `None` when the pattern
+/// holds the placeholders' chars itself.
+fn splice_plan(pattern: &str, spans: &[(usize, usize)]) -> Option<Vec<(usize, usize)>> {
+    let text = |&(s, e): &(usize, usize)| pattern.get(s..e);
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for span in spans {
+        *count.entry(text(span)?).or_default() += 1;
+    }
+    let parsed = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    let plan: Vec<(usize, usize)> = spans
+        .iter()
+        .filter(|span| text(span).is_some_and(|t| count[t] > 1 || parsed.contains_key(t)))
+        .copied()
+        .collect();
+    let mut firsts = std::collections::HashSet::new();
+    let saved: usize = plan
+        .iter()
+        .filter_map(text)
+        .filter(|&t| parsed.contains_key(t) || !firsts.insert(t))
+        .map(str::len)
+        .sum();
+    drop(parsed);
+    let placeholders = PLACEHOLDER..=PLACEHOLDER + 2 + plan.len() as u32;
+    let reserved = |c: char| placeholders.contains(&u32::from(c));
+    let pays = saved * 4 >= pattern.len() && !plan.is_empty();
+    (pays && plan.len() <= 0xFFFD && !pattern.chars().any(reserved)).then_some(plan)
+}
+
+/// `hir` with each placeholder class replaced by its part.
+fn splice(hir: regex_syntax::hir::Hir, parts: &[regex_syntax::hir::Hir]) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(class)) => match placeholder_index(&class) {
+            Some(i) => parts[i].clone(),
+            None => Hir::class(Class::Unicode(class)),
+        },
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(literal) => Hir::literal(literal.0),
+        HirKind::Look(look) => Hir::look(look),
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(splice(*rep.sub, parts)),
+            ..rep
+        }),
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            sub: Box::new(splice(*cap.sub, parts)),
+            ..cap
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.into_iter().map(|h| splice(h, parts)).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(|h| splice(h, parts)).collect())
+        }
+    }
+}
+
+/// Which span a class is the placeholder of, if it is one.
+fn placeholder_index(class: &regex_syntax::hir::ClassUnicode) -> Option<usize> {
+    let [first, second] = class.ranges() else {
+        return None;
+    };
+    let single = |r: &regex_syntax::hir::ClassUnicodeRange| {
+        (r.start() == r.end()).then_some(u32::from(r.start()))
+    };
+    if single(first)? != PLACEHOLDER {
+        return None;
+    }
+    let i = single(second)?.checked_sub(PLACEHOLDER + 2)?;
+    Some(i as usize)
+}
+
 /// Counted repetitions wider than this become unbounded in [`screening_hir`].
 const WIDEST_COUNT: u32 = 8;
 
@@ -1135,6 +1303,75 @@ mod tests {
         assert!(!single_end("[0-9]+"));
         assert!(!single_end("[+-]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)"));
         assert!(!single_end("a?"));
+    }
+
+    /// The relaxed regex of `expression` over `lib`.
+    fn library_program(lib: &crate::PatternLibrary, expression: &str) -> Option<Program> {
+        let options = crate::CompileOptions::default();
+        let expansion = crate::expand::expand(lib, expression, &options).ok()?;
+        compile(&expansion.root, options.size_limit).ok()
+    }
+
+    #[test]
+    fn spliced_parses_equal_whole_parses_across_the_standard_libraries() {
+        let mut spliced = 0;
+        for lib in [
+            crate::PatternLibrary::legacy(),
+            crate::PatternLibrary::ecs_v1(),
+        ] {
+            for name in lib.names() {
+                let Some(p) = library_program(&lib, &format!("%{{{name}}}")) else {
+                    continue;
+                };
+                let whole = relaxed_hir(&p.relaxed);
+                assert!(whole.is_some(), "{name}");
+                assert_eq!(
+                    relaxed_hir_spliced(&p.relaxed, &p.relaxed_spans),
+                    whole,
+                    "{name}"
+                );
+                for &(start, end) in &p.relaxed_spans {
+                    assert!(end - start >= MIN_SPLICE);
+                    assert!(p.relaxed[start..end].starts_with("(?:"), "{name}");
+                }
+                spliced += usize::from(splice_plan(&p.relaxed, &p.relaxed_spans).is_some());
+            }
+        }
+        // IPV6 alone is 1.6 KB: most patterns over IP or IPORHOST splice it
+        // once a compilation has parsed it.
+        assert!(spliced > 50, "{spliced} patterns spliced");
+        let sshline = library_program(&crate::PatternLibrary::legacy(), "%{SSHLINE}").unwrap();
+        let plan = splice_plan(&sshline.relaxed, &sshline.relaxed_spans).unwrap();
+        assert!(plan.len() >= 19, "{}", plan.len());
+    }
+
+    #[test]
+    fn nothing_is_spliced_under_flags_and_placeholders_in_the_text_are_left_alone() {
+        let ipv6 = crate::PatternLibrary::legacy()
+            .get("IPV6")
+            .unwrap()
+            .to_string();
+        let lib = crate::PatternLibrary::legacy();
+        let flagged = library_program(&lib, &format!("(?i)x{ipv6}")).unwrap();
+        assert!(flagged.relaxed_spans.is_empty());
+        let scoped = library_program(&lib, &format!("(?i:x){ipv6}")).unwrap();
+        assert!(scoped.relaxed_spans.is_empty());
+        let plain = library_program(&lib, "(?<a>x)%{IPV6}(?<b>y)").unwrap();
+        assert_eq!(plain.relaxed_spans.len(), 1);
+        let whole = relaxed_hir(&plain.relaxed).unwrap();
+        assert_eq!(
+            relaxed_hir_spliced(&plain.relaxed, &plain.relaxed_spans).as_ref(),
+            Some(&whole)
+        );
+        assert_eq!(whole.properties().explicit_captures_len(), 2);
+        // A pattern that uses the placeholders' chars is parsed whole.
+        let own = library_program(&lib, "\\x{F0002}%{IPV6}").unwrap();
+        assert_eq!(own.relaxed_spans.len(), 1);
+        assert!(own.relaxed.contains('\u{F0002}'));
+        assert_eq!(
+            relaxed_hir_spliced(&own.relaxed, &own.relaxed_spans),
+            relaxed_hir(&own.relaxed)
+        );
     }
 
     #[test]

@@ -465,6 +465,15 @@ impl<'a> Relaxed<'a> {
         }
     }
 
+    /// [`Relaxed::parse`] of a pattern's relaxed regex, its `spans` parsed
+    /// once per process (see [`compile::relaxed_hir_spliced`]).
+    fn parse_spliced(text: &'a str, spans: &[(usize, usize)]) -> Relaxed<'a> {
+        Relaxed {
+            text,
+            hir: compile::relaxed_hir_spliced(text, spans),
+        }
+    }
+
     /// Whether it asserts `\b` or `\B` (yes if it does not parse: be
     /// conservative).
     fn has_word_boundary(&self) -> bool {
@@ -664,7 +673,7 @@ impl Engine {
         size_limit: usize,
         match_limit: u32,
     ) -> Result<Engine, Error> {
-        let source = Relaxed::parse(&program.relaxed);
+        let source = Relaxed::parse_spliced(&program.relaxed, &program.relaxed_spans);
         let mut prog = source.prog();
         // The NFA is needed only where there is no program; otherwise the
         // groups are numbered from the HIR, as the NFA would number them.
