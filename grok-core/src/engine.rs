@@ -892,8 +892,8 @@ impl Engine {
     /// `literal`: a literal every match contains. The tagged DFA looks for
     /// it only once its first attempt has failed (on a line that matches
     /// there, the scan would be wasted), unless the literal ruled out a
-    /// line since the thread's last match ([`Scratch::literal_first`]); every other
-    /// way looks first.
+    /// line since this thread's last match ([`Scratch::literal_first`]);
+    /// every other way looks first.
     pub(crate) fn search<R>(
         &self,
         hay: &str,
