@@ -1059,25 +1059,34 @@ pub(crate) fn relaxed_hir_spliced(
 /// tree, about a quarter of a whole parse. Also `None` when the pattern
 /// holds the placeholders' chars itself.
 fn splice_plan(pattern: &str, spans: &[(usize, usize)]) -> Option<Vec<(usize, usize)>> {
-    let text = |&(s, e): &(usize, usize)| pattern.get(s..e);
-    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for span in spans {
-        *count.entry(text(span)?).or_default() += 1;
+    if spans.is_empty() {
+        return None;
+    }
+    // Each distinct text: how often it occurs, and whether it was parsed
+    // before (asked once, under one lock).
+    let mut texts: std::collections::HashMap<&str, (usize, bool)> =
+        std::collections::HashMap::new();
+    for &(s, e) in spans {
+        texts.entry(pattern.get(s..e)?).or_default().0 += 1;
     }
     let parsed = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    for (text, (_, before)) in texts.iter_mut() {
+        *before = parsed.contains_key(*text);
+    }
+    drop(parsed);
+    let spliced = |&(count, before): &(usize, bool)| count > 1 || before;
+    // Every occurrence of a text parsed before is saved; of another, all
+    // but the first.
+    let saved: usize = texts
+        .iter()
+        .filter(|(_, t)| spliced(t))
+        .map(|(text, &(count, before))| text.len() * (count - usize::from(!before)))
+        .sum();
     let plan: Vec<(usize, usize)> = spans
         .iter()
-        .filter(|span| text(span).is_some_and(|t| count[t] > 1 || parsed.contains_key(t)))
+        .filter(|&&(s, e)| spliced(&texts[&pattern[s..e]]))
         .copied()
         .collect();
-    let mut firsts = std::collections::HashSet::new();
-    let saved: usize = plan
-        .iter()
-        .filter_map(text)
-        .filter(|&t| parsed.contains_key(t) || !firsts.insert(t))
-        .map(str::len)
-        .sum();
-    drop(parsed);
     let placeholders = PLACEHOLDER..=PLACEHOLDER + 2 + plan.len() as u32;
     let reserved = |c: char| placeholders.contains(&u32::from(c));
     let pays = saved * 4 >= pattern.len() && !plan.is_empty();
