@@ -1027,9 +1027,15 @@ pub(crate) fn relaxed_hir_spliced(
     pattern: &str,
     spans: &[(usize, usize)],
 ) -> Option<regex_syntax::hir::Hir> {
-    let Some(plan) = splice_plan(pattern, spans) else {
-        return relaxed_hir(pattern);
-    };
+    // Should a part or the skeleton not parse (the placeholder nests one
+    // level deeper than the group it replaces), the whole pattern decides.
+    splice_plan(pattern, spans)
+        .and_then(|plan| spliced_hir(pattern, &plan))
+        .or_else(|| relaxed_hir(pattern))
+}
+
+/// The HIR of `pattern` with the spans of `plan` parsed on their own.
+fn spliced_hir(pattern: &str, plan: &[(usize, usize)]) -> Option<regex_syntax::hir::Hir> {
     let mut skeleton = String::with_capacity(pattern.len());
     let mut parts = Vec::with_capacity(plan.len());
     let mut done = 0;
@@ -1391,6 +1397,19 @@ mod tests {
                 "{expression}"
             );
         }
+    }
+
+    #[test]
+    fn a_splice_that_does_not_parse_leaves_the_pattern_to_the_whole_parse() {
+        // Spans that cut their groups short: each part fails on its own.
+        let pattern = "x(?:abcd)y(?:abcd)";
+        let spans = [(1, 6), (10, 15)];
+        assert_eq!(&pattern[1..6], "(?:ab");
+        assert!(splice_plan(pattern, &spans).is_some());
+        assert!(spliced_hir(pattern, &splice_plan(pattern, &spans).unwrap()).is_none());
+        let whole = relaxed_hir(pattern);
+        assert!(whole.is_some());
+        assert_eq!(relaxed_hir_spliced(pattern, &spans), whole);
     }
 
     #[test]
