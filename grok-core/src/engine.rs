@@ -281,7 +281,23 @@ struct Scratch {
     /// match, and each flip cost the other threads a cache miss on the
     /// engine's next search.
     literal_first: bool,
+    rest: RestScratch,
 }
+
+/// A thread's share of [`Engine::rest`].
+#[derive(Default)]
+struct RestScratch {
+    cache: Option<hybrid::dfa::Cache>,
+    /// The bytes after failed first attempts that this thread's searches
+    /// looked through while the screen was not built.
+    scanned: usize,
+}
+
+/// How many times the relaxed regex's length the bytes after failed first
+/// attempts add up to before [`Engine::rest`] is built: about what building
+/// it costs, so a pattern pays at most twice what the best choice made in
+/// hindsight would (building it at once, or never).
+const REST_RENT: usize = 32;
 
 /// Per-thread scratch space of the post-match checks.
 struct CheckScratch {
@@ -377,6 +393,13 @@ pub(crate) struct Engine {
     /// screens lines before a capture search, built on first use (most
     /// single expressions never screen); `None`: `relaxed` screens.
     screen: OnceLock<Option<Screen>>,
+    /// The relaxed regex as a screen of the rest of a line whose first
+    /// tagged-DFA attempt failed: one pass that rules out every later start
+    /// (without it, each start whose first byte may begin a match is an
+    /// attempt). Built once the bytes a thread looked through without it
+    /// pass [`REST_RENT`] times the regex's length; `None`: it does not
+    /// build.
+    rest: OnceLock<Option<Screen>>,
     /// The relaxed regex's text (see [`Engine::relaxed_text`]).
     relaxed_text: Box<str>,
     /// The size limit it was compiled under (for `screen`).
@@ -734,6 +757,7 @@ impl Engine {
             prog_memo: ProgMemo::default(),
             tdfa: TdfaCache::default(),
             literal_first: false,
+            rest: RestScratch::default(),
             checks: CheckScratch {
                 memo: ProgMemo::default(),
                 onepass: onepass
@@ -806,6 +830,7 @@ impl Engine {
             unenforced,
             needs_groups,
             screen: OnceLock::new(),
+            rest: OnceLock::new(),
             relaxed_text: program.relaxed.as_str().into(),
             size_limit,
             field_slots: field_slots.into(),
@@ -860,6 +885,30 @@ impl Engine {
     fn may_match(&self, scratch: &mut Scratch, hay: &str) -> Result<bool, Error> {
         let (re, cache) = self.relaxed(&mut scratch.cache)?;
         Ok(re.is_match_with(cache, &Input::new(hay)))
+    }
+
+    /// Whether a match may start at `from` or later, once the tagged DFA's
+    /// first attempt has failed: the relaxed regex's screen
+    /// ([`Engine::rest`]) says, once built; until then, perhaps.
+    fn rest_may_match(&self, rest: &mut RestScratch, hay: &str, from: usize) -> bool {
+        let screen = match self.rest.get() {
+            Some(screen) => screen,
+            None if rest.scanned >= self.relaxed_text.len().saturating_mul(REST_RENT) => {
+                self.rest.get_or_init(|| {
+                    let hir = self.fallbacks.hir.as_ref()?;
+                    Screen::exact(hir, self.size_limit)
+                })
+            }
+            None => {
+                rest.scanned += hay.len() - from.min(hay.len());
+                return true;
+            }
+        };
+        let Some(screen) = screen else {
+            return true;
+        };
+        let cache = rest.cache.get_or_insert_with(|| screen.create_cache());
+        screen.may_match_from(cache, hay, from)
     }
 
     /// Like [`Engine::may_match`] on the screening regex, a superset: `false`
@@ -965,12 +1014,14 @@ impl Engine {
                             // attempt: lines that do not match may come in
                             // a run, so look for it first until one does.
                             let ruled_out = std::cell::Cell::new(false);
-                            let ask = || {
+                            let rest = &mut scratch.rest;
+                            let mut ask = |from| {
                                 let has = has_literal();
                                 ruled_out.set(!has);
-                                has
+                                has && self.rest_may_match(rest, hay, from)
                             };
-                            let outcome = tdfa.search(prog, &mut scratch.tdfa, hay, &guard, &ask);
+                            let outcome =
+                                tdfa.search(prog, &mut scratch.tdfa, hay, &guard, &mut ask);
                             if ruled_out.get() {
                                 scratch.literal_first = true;
                             } else if matches!(outcome, Outcome::Found(_)) {
@@ -1431,6 +1482,42 @@ mod tests {
         let caps = p.captures(accepted).unwrap().unwrap();
         assert_eq!(caps["program"].as_str(), Some("sshd"));
         assert!(!p.looks_for_literal_first(), "a match ends the run");
+    }
+
+    #[test]
+    fn the_rest_of_a_line_is_screened_once_its_later_starts_cost_what_the_screen_does() {
+        let lib = crate::PatternLibrary::legacy();
+        let p = lib.compile("%{INT:n:int} apples").unwrap();
+        let engine = &p.inner.engine;
+        // The literal " apples" is there, the first attempt (at "12")
+        // fails: the rest of the line is looked through, 17 bytes.
+        let miss = "12 pears, x apples";
+        let later = "12 pears, 3 apples";
+        let rent = engine.relaxed_text.len() * REST_RENT;
+        let lines_before = rent.div_ceil(miss.len() - 1);
+        for _ in 0..lines_before {
+            assert!(p.captures(miss).unwrap().is_none());
+        }
+        assert!(engine.rest.get().is_none(), "built before its rent");
+        assert!(engine.scratch.get().rest.cache.is_none());
+        assert!(p.captures(miss).unwrap().is_none());
+        assert!(engine.rest.get().is_some_and(|s| s.is_some()));
+        assert!(engine.scratch.get().rest.cache.is_some(), "the screen ran");
+        let caps = p.captures(later).unwrap().unwrap();
+        assert_eq!(caps["n"], crate::Value::Int(3));
+        assert_eq!(caps.spans("n"), [(10, 11)]);
+        // Another thread uses the screen built, with a cache of its own.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(p.captures(miss).unwrap().is_none());
+                assert!(engine.scratch.get().rest.cache.is_some());
+                assert_eq!(p.captures(later).unwrap().unwrap()["n"], crate::Value::Int(3));
+                // Non-ASCII text past the first attempt: the screen's
+                // "perhaps", and the search decides.
+                let caps = p.captures("12 pears, é 4 apples").unwrap().unwrap();
+                assert_eq!(caps["n"], crate::Value::Int(4));
+            });
+        });
     }
 
     #[test]

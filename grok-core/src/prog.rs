@@ -1124,7 +1124,7 @@ mod tests {
         let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
         let mut cache = TdfaCache::default();
         for _ in 0..2 {
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &|| true) {
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &mut |_| true) {
                 Outcome::Found(view) => {
                     let slots = view.to_vec(slot_len);
                     assert_eq!(Some(spans(&slots)), with_memo, "{pattern:?} on {hay:?}")

@@ -117,9 +117,21 @@ impl Screen {
         self.dfa.create_cache()
     }
 
+    /// The screen of one relaxed regex as it is (not coarsened); `None` if
+    /// it does not build (size limit).
+    pub(crate) fn exact(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
+        Screen::build(std::slice::from_ref(relaxed), size_limit)
+    }
+
     /// `false` when nothing can match `hay`.
     pub(crate) fn may_match(&self, cache: &mut Cache, hay: &str) -> bool {
-        let input = Input::new(hay).earliest(true);
+        self.may_match_from(cache, hay, 0)
+    }
+
+    /// `false` when no match of `hay` starts at `from` or after (the text
+    /// before `from` is still read for look-behinds).
+    pub(crate) fn may_match_from(&self, cache: &mut Cache, hay: &str, from: usize) -> bool {
+        let input = Input::new(hay).range(from..).earliest(true);
         !matches!(self.dfa.try_search_fwd(cache, &input), Ok(None))
     }
 

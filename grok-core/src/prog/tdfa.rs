@@ -619,15 +619,16 @@ impl Tdfa {
     /// Finds the leftmost-first match as [`Prog::search`] does; the match's
     /// slots are read from the cache's registers, valid until its next
     /// search. [`Outcome::GaveUp`] leaves the line to the program.
-    /// `may_match` (false: nothing can match, a prefilter) is asked once
-    /// the first attempt has failed, before any other.
+    /// `may_match(start)` (false: no match starts at `start` or later, a
+    /// prefilter) is asked once the first attempt has failed, with the
+    /// next start, before any other attempt.
     pub(crate) fn search<'c>(
         &self,
         prog: &Prog,
         cache: &'c mut TdfaCache,
         hay: &str,
         guard: Guard<'_>,
-        may_match: &dyn Fn() -> bool,
+        may_match: &mut dyn FnMut(usize) -> bool,
     ) -> Outcome<'c> {
         if cache.restarts > MAX_RESTARTS {
             return Outcome::GaveUp;
@@ -664,7 +665,7 @@ impl Tdfa {
                 };
                 if !asked {
                     asked = true;
-                    if !may_match() {
+                    if !may_match(start + 1) {
                         return Outcome::NotFound;
                     }
                 }
@@ -1434,7 +1435,7 @@ mod tests {
                 &mut expected,
                 &|_, _| true,
             );
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &|| true) {
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &mut |_| true) {
                 Outcome::Found(view) => {
                     assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
                 }
@@ -1475,7 +1476,7 @@ mod tests {
                 &mut expected,
                 &|_, _| true,
             );
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &|| true) {
+            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &mut |_| true) {
                 Outcome::Found(view) => {
                     assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
                 }
@@ -1503,32 +1504,39 @@ mod tests {
         let prog = Prog::new(&hir).unwrap();
         let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
         let mut cache = TdfaCache::default();
-        let asked = std::cell::Cell::new(0);
+        // How many times it was asked, and the start it was last asked from.
+        let asked = std::cell::Cell::new((0, 0));
         let says = |answer: bool| {
             let asked = &asked;
-            move || {
-                asked.set(asked.get() + 1);
+            move |from| {
+                asked.set((asked.get().0 + 1, from));
                 answer
             }
         };
-        let search = |cache: &mut TdfaCache, hay: &str, may_match: &dyn Fn() -> bool| match tdfa
-            .search(&prog, cache, hay, &|_, _| true, may_match)
-        {
-            Outcome::Found(view) => Some(view.span(4)),
-            Outcome::NotFound => None,
-            Outcome::GaveUp => panic!("gave up on {hay:?}"),
+        let search = |cache: &mut TdfaCache,
+                      hay: &str,
+                      mut may_match: Box<dyn FnMut(usize) -> bool + '_>| {
+            match tdfa.search(&prog, cache, hay, &|_, _| true, &mut *may_match) {
+                Outcome::Found(view) => Some(view.span(4)),
+                Outcome::NotFound => None,
+                Outcome::GaveUp => panic!("gave up on {hay:?}"),
+            }
         };
         // A match at the first start: never asked, even if it would say no.
-        assert_eq!(search(&mut cache, "12 b", &says(false)), Some(Some((3, 4))));
-        assert_eq!(asked.get(), 0);
-        // The first attempt fails: asked once; "no" ends the search.
-        assert_eq!(search(&mut cache, "1x 12 b", &says(false)), None);
-        assert_eq!(asked.get(), 1);
+        assert_eq!(
+            search(&mut cache, "12 b", Box::new(says(false))),
+            Some(Some((3, 4)))
+        );
+        assert_eq!(asked.get().0, 0);
+        // The first attempt (from 1, the first digit) fails: asked once,
+        // from the next start; "no" ends the search.
+        assert_eq!(search(&mut cache, "a1x 12 b", Box::new(says(false))), None);
+        assert_eq!(asked.get(), (1, 2));
         // "Maybe": the later attempts run and find the match.
         assert_eq!(
-            search(&mut cache, "1x 12 b", &says(true)),
-            Some(Some((6, 7)))
+            search(&mut cache, "a1x 12 b", Box::new(says(true))),
+            Some(Some((7, 8)))
         );
-        assert_eq!(asked.get(), 2);
+        assert_eq!(asked.get(), (2, 2));
     }
 }
