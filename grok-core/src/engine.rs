@@ -1511,7 +1511,10 @@ mod tests {
             s.spawn(|| {
                 assert!(p.captures(miss).unwrap().is_none());
                 assert!(engine.scratch.get().rest.cache.is_some());
-                assert_eq!(p.captures(later).unwrap().unwrap()["n"], crate::Value::Int(3));
+                assert_eq!(
+                    p.captures(later).unwrap().unwrap()["n"],
+                    crate::Value::Int(3)
+                );
                 // Non-ASCII text past the first attempt: the screen's
                 // "perhaps", and the search decides.
                 let caps = p.captures("12 pears, é 4 apples").unwrap().unwrap();

@@ -50,6 +50,26 @@ const SLOW: u32 = 1 << 31;
 /// The register a plain transition with no position to write writes to:
 /// past every real register, and never named by a slot.
 const NO_WRITE: u16 = MAX_REGS as u16;
+/// A plain transition packs the next state (premultiplied) in its low
+/// `STATE_BITS` bits and the register it writes above them, below
+/// [`SLOW`]: one load per byte, and a row of the table in fewer cache
+/// lines than with the registers in a table of their own.
+const STATE_BITS: u32 = 20;
+const STATE_MASK: u32 = (1 << STATE_BITS) - 1;
+/// Mask of a plain transition's register once shifted down: the byte
+/// loop's index into the registers, which it sizes to this many plus one
+/// so that the index needs no bounds check.
+const WRITE_MASK: u32 = (SLOW >> STATE_BITS) - 1;
+// Every state id (at most 128 classes plus two per state) fits the state
+// bits, and every register, `NO_WRITE` included, the bits above.
+const _: () = assert!(MAX_STATES * (128 + 2) <= 1 << STATE_BITS);
+const _: () = assert!(NO_WRITE as u32 <= WRITE_MASK);
+
+/// A plain transition to `next` that writes the position to `write`.
+fn plain_transition(next: u32, write: u16) -> u32 {
+    debug_assert!(next <= STATE_MASK);
+    next | u32::from(write) << STATE_BITS
+}
 
 /// What a guarded slot's check is, as far as the tagged DFA is concerned.
 #[derive(Clone, Debug)]
@@ -255,15 +275,14 @@ pub(crate) struct TdfaCache {
     same_hash: Vec<u32>,
     /// Buffers the closure of a transition reuses.
     closure: Closure,
-    /// Transitions, `stride` per state: the next state premultiplied by the
-    /// stride, or with [`SLOW`] set, the index of its [`Slow`] in `slow`
-    /// (`UNKNOWN`: not built).
+    /// Transitions, `stride` per state: a plain one is the next state
+    /// premultiplied by the stride and the register it writes the position
+    /// to, [`NO_WRITE`] if none (see [`plain_transition`]); the byte loop
+    /// writes it unconditionally, so a transition that only writes a
+    /// position needs no branch out of the loop (whose misprediction cost
+    /// more than the store). With [`SLOW`] set, the index of its [`Slow`]
+    /// in `slow` (`UNKNOWN`: not built).
     trans: Vec<u32>,
-    /// Per transition, the register a plain transition writes the position
-    /// to, [`NO_WRITE`] if none: the byte loop writes it unconditionally,
-    /// so a transition that only writes a position needs no branch out of
-    /// the loop (whose misprediction cost more than the store).
-    writes: Vec<u16>,
     /// The slow transitions, in the order they were built: those a line
     /// takes are mostly built together, so they share cache lines.
     slow: Vec<Slow>,
@@ -634,8 +653,8 @@ impl Tdfa {
             return Outcome::GaveUp;
         }
         // Every register is below `NO_WRITE`, so this is the only resize.
-        if cache.regs.len() <= usize::from(NO_WRITE) {
-            cache.regs.resize(usize::from(NO_WRITE) + 1, None);
+        if cache.regs.len() <= WRITE_MASK as usize {
+            cache.regs.resize(WRITE_MASK as usize + 1, None);
         }
         let bytes = hay.as_bytes();
         // The program's budget: each attempt walks at most the rest of the
@@ -716,8 +735,7 @@ impl Tdfa {
             // the loop.
             let (index, next) = {
                 let trans = &cache.trans[..];
-                let writes = &cache.writes[..trans.len()];
-                let regs = &mut cache.regs[..=usize::from(NO_WRITE)];
+                let regs = &mut cache.regs[..=WRITE_MASK as usize];
                 let class_of = &self.class_of;
                 loop {
                     let Some(&b) = bytes.get(at) else {
@@ -730,8 +748,8 @@ impl Tdfa {
                     if next & SLOW != 0 {
                         break (index, next);
                     }
-                    regs[usize::from(writes[index])] = NonMaxUsize::new(at);
-                    state = next;
+                    regs[(next >> STATE_BITS & WRITE_MASK) as usize] = NonMaxUsize::new(at);
+                    state = next & STATE_MASK;
                     at += 1;
                 }
             };
@@ -744,9 +762,8 @@ impl Tdfa {
                 }
                 let next = self.build(prog, cache, state, class)?;
                 if next & SLOW == 0 {
-                    let write = usize::from(cache.writes[index]);
-                    cache.regs[write] = NonMaxUsize::new(at);
-                    state = next;
+                    cache.regs[(next >> STATE_BITS) as usize] = NonMaxUsize::new(at);
+                    state = next & STATE_MASK;
                     at += 1;
                     continue;
                 }
@@ -870,7 +887,6 @@ impl Tdfa {
             cache.ids.clear();
             cache.same_hash.clear();
             cache.trans.clear();
-            cache.writes.clear();
             cache.slow.clear();
             cache.starts.clear();
             cache.tails.clear();
@@ -887,7 +903,6 @@ impl Tdfa {
         let previous = cache.ids.insert(hash, number);
         cache.same_hash.push(previous.unwrap_or(UNKNOWN));
         cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
-        cache.writes.resize(cache.trans.len(), NO_WRITE);
         Some(id)
     }
 
@@ -928,7 +943,7 @@ impl Tdfa {
         let base = state as usize;
         for class in 0..self.quit {
             if self.slow_of(cache, base + class).flags & Slow::SKIP != 0 {
-                cache.trans[base + class] = state;
+                cache.trans[base + class] = plain_transition(state, NO_WRITE);
             }
         }
     }
@@ -1047,8 +1062,7 @@ impl Tdfa {
             flags |= Slow::SKIP;
         }
         let transition = if plain && !skip {
-            cache.writes[index] = if pos == UNSET { NO_WRITE } else { pos };
-            id
+            plain_transition(id, if pos == UNSET { NO_WRITE } else { pos })
         } else {
             // Below `UNKNOWN & !SLOW`: the states' transitions are fewer.
             let slow = cache.slow.len() as u32 | SLOW;
@@ -1486,7 +1500,9 @@ mod tests {
         }
         // Plain transitions that write a position exist, and no slow one
         // is a position write alone.
-        let writing = cache.writes.iter().filter(|&&w| w != NO_WRITE).count();
+        let writing = (cache.trans.iter())
+            .filter(|&&t| t & SLOW == 0 && t >> STATE_BITS != u32::from(NO_WRITE))
+            .count();
         assert!(
             writing >= 12,
             "{writing} plain transitions write a position"
