@@ -174,7 +174,7 @@ struct Slow {
     pos: u16,
     /// What else the transition does, [`Slow::STOP`] and the rest (never
     /// 0: a position write alone is a plain transition, see
-    /// [`TdfaCache::writes`]).
+    /// [`plain_transition`]).
     flags: u8,
 }
 
@@ -296,8 +296,9 @@ pub(crate) struct TdfaCache {
     /// The registers' positions, in the form the output slots take (so a
     /// match's [`SlotView`] reads them as they are). Indexing past the
     /// end, as `UNSET` does, reads as unset. From the first search on it
-    /// reaches [`NO_WRITE`], the scratch entry that takes the byte loop's
-    /// writes of transitions with no register (no slot names it).
+    /// reaches [`WRITE_MASK`] (so the byte loop's index needs no bounds
+    /// check); entry [`NO_WRITE`] takes the writes of transitions with no
+    /// register (no slot names it).
     regs: Vec<Option<NonMaxUsize>>,
     restarts: u32,
 }
