@@ -891,6 +891,10 @@ impl Engine {
     /// first attempt has failed: the relaxed regex's screen
     /// ([`Engine::rest`]) says, once built; until then, perhaps.
     fn rest_may_match(&self, rest: &mut RestScratch, hay: &str, from: usize) -> bool {
+        // After a failed attempt at the end of the text, no start is left.
+        if from > hay.len() {
+            return false;
+        }
         let screen = match self.rest.get() {
             Some(screen) => screen,
             None if rest.scanned >= self.relaxed_text.len().saturating_mul(REST_RENT) => {
@@ -900,7 +904,7 @@ impl Engine {
                 })
             }
             None => {
-                rest.scanned += hay.len() - from.min(hay.len());
+                rest.scanned += hay.len() - from;
                 return true;
             }
         };
@@ -1521,6 +1525,13 @@ mod tests {
                 assert_eq!(caps["n"], crate::Value::Int(4));
             });
         });
+        // Asked after an attempt at the end of the text: no start is left,
+        // and the screen is not asked. Before it and in it, its answers.
+        let mut rest = RestScratch::default();
+        assert!(!engine.rest_may_match(&mut rest, "", 1));
+        assert!(!engine.rest_may_match(&mut rest, "x apples", 9));
+        assert!(engine.rest_may_match(&mut rest, "x 5 apples", 1));
+        assert!(!engine.rest_may_match(&mut rest, "x 5 apples", 3));
     }
 
     #[test]
