@@ -851,6 +851,11 @@ impl Engine {
         &self.relaxed_text
     }
 
+    /// The relaxed regex's parse, if it parsed.
+    pub(crate) fn relaxed_hir(&self) -> Option<&Hir> {
+        self.fallbacks.hir.as_ref()
+    }
+
     /// Whether every match is decided on the linear-time path.
     pub(crate) fn fully_linear(&self) -> bool {
         self.fully_linear
@@ -897,12 +902,9 @@ impl Engine {
         }
         let screen = match self.rest.get() {
             Some(screen) => screen,
-            None if rest.scanned >= self.relaxed_text.len().saturating_mul(REST_RENT) => {
-                self.rest.get_or_init(|| {
-                    let hir = self.fallbacks.hir.as_ref()?;
-                    Screen::exact(hir, self.size_limit)
-                })
-            }
+            None if rest.scanned >= self.relaxed_text.len().saturating_mul(REST_RENT) => self
+                .rest
+                .get_or_init(|| Screen::exact(self.relaxed_hir()?, self.size_limit)),
             None => {
                 rest.scanned += hay.len() - from;
                 return true;
@@ -920,7 +922,7 @@ impl Engine {
     fn screens_in(&self, scratch: &mut Scratch, hay: &str) -> Result<bool, Error> {
         let screen = self
             .screen
-            .get_or_init(|| Screen::coarser(&self.relaxed_text, self.size_limit));
+            .get_or_init(|| Screen::coarser(self.relaxed_hir()?, self.size_limit));
         match screen {
             Some(screen) => {
                 let cache = scratch
@@ -1017,16 +1019,16 @@ impl Engine {
                             // A line the literal rules out after a failed
                             // attempt: lines that do not match may come in
                             // a run, so look for it first until one does.
-                            let ruled_out = std::cell::Cell::new(false);
+                            let mut ruled_out = false;
                             let rest = &mut scratch.rest;
                             let mut ask = |from| {
                                 let has = has_literal();
-                                ruled_out.set(!has);
+                                ruled_out = !has;
                                 has && self.rest_may_match(rest, hay, from)
                             };
                             let outcome =
                                 tdfa.search(prog, &mut scratch.tdfa, hay, &guard, &mut ask);
-                            if ruled_out.get() {
+                            if ruled_out {
                                 scratch.literal_first = true;
                             } else if matches!(outcome, Outcome::Found(_)) {
                                 scratch.literal_first = false;

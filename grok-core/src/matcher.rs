@@ -7,7 +7,6 @@ use aho_corasick::AhoCorasick;
 use regex_automata::hybrid::dfa::Cache;
 
 use crate::captures::Captures;
-use crate::compile;
 use crate::error::Error;
 use crate::pattern::Pattern;
 use crate::per_thread::{Make, PerThread};
@@ -204,7 +203,7 @@ impl ListScreen {
         }
         let relaxed = patterns
             .iter()
-            .map(|p| compile::relaxed_hir(p.linear_regex()))
+            .map(Pattern::relaxed_hir)
             .collect::<Option<Vec<_>>>()?;
         let size_limit = patterns
             .iter()

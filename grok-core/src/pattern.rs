@@ -251,6 +251,12 @@ impl Pattern {
         self.inner.engine.relaxed_text()
     }
 
+    /// The parse of [`Pattern::linear_regex`], as the engine holds it
+    /// (`None` if it did not parse).
+    pub(crate) fn relaxed_hir(&self) -> Option<&regex_syntax::hir::Hir> {
+        self.inner.engine.relaxed_hir()
+    }
+
     /// The capture groups of [`Pattern::regex`]: entry `i` is the field name
     /// and type of group `g{i}`. A name appears more than once when a field
     /// is captured in several places.

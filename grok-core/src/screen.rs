@@ -7,6 +7,7 @@
 //! Unicode `\b`). So a "no" is always exact, including for the eight chars
 //! whose `\b` Oniguruma reads differently: they are all non-ASCII.
 
+use std::borrow::Borrow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -45,7 +46,7 @@ impl Screen {
 
     /// A screen over the relaxed regexes (HIR) of a list of expressions;
     /// `None` if it does not build (size limit).
-    pub(crate) fn new(relaxed: &[Hir], size_limit: usize) -> Option<Screen> {
+    pub(crate) fn new(relaxed: &[impl Borrow<Hir>], size_limit: usize) -> Option<Screen> {
         if relaxed.len() > Screen::MAX_LIST {
             return None;
         }
@@ -63,7 +64,7 @@ impl Screen {
         let screens: Vec<Hir> = relaxed
             .iter()
             .map(|h| {
-                let coarse = coarse_alphabet(&compile::screening_hir(h).0);
+                let coarse = coarse_alphabet(&compile::screening_hir(h.borrow()).0);
                 Hir::concat(vec![coarse, tail.clone()])
             })
             .collect();
@@ -72,8 +73,8 @@ impl Screen {
 
     /// The screen of one relaxed regex, if it is coarser than the regex itself
     /// (otherwise the regex screens as well).
-    pub(crate) fn coarser(relaxed: &str, size_limit: usize) -> Option<Screen> {
-        let (hir, coarser) = compile::screening_hir(&compile::relaxed_hir(relaxed)?);
+    pub(crate) fn coarser(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
+        let (hir, coarser) = compile::screening_hir(relaxed);
         if !coarser {
             return None;
         }
@@ -446,7 +447,8 @@ mod tests {
 
     #[test]
     fn only_a_coarser_screen_is_built_for_one_expression() {
-        assert!(Screen::coarser("[a-z]{0,62}x", 1 << 20).is_some());
-        assert!(Screen::coarser("[a-z]{0,6}x", 1 << 20).is_none());
+        let coarser = |pattern| Screen::coarser(&compile::relaxed_hir(pattern).unwrap(), 1 << 20);
+        assert!(coarser("[a-z]{0,62}x").is_some());
+        assert!(coarser("[a-z]{0,6}x").is_none());
     }
 }
