@@ -216,6 +216,18 @@ impl Spans<'_> {
             Spans::Listed(spans) => spans.get(field).copied().flatten(),
         }
     }
+
+    /// The spans from field id `first` on, renumbered from 0: one
+    /// expression's fields within an alternation of several.
+    pub(crate) fn skip_fields(self, first: usize) -> Self {
+        match self {
+            Spans::Slots { slots, fields } => Spans::Slots {
+                slots,
+                fields: fields.get(first..).unwrap_or_default(),
+            },
+            Spans::Listed(spans) => Spans::Listed(spans.get(first..).unwrap_or_default()),
+        }
+    }
 }
 
 enum Check {
@@ -286,7 +298,7 @@ struct Scratch {
 
 /// A thread's share of [`Engine::rest`].
 #[derive(Default)]
-struct RestScratch {
+pub(crate) struct RestScratch {
     cache: Option<hybrid::dfa::Cache>,
     /// The bytes after failed first attempts that this thread's searches
     /// looked through while the screen was not built.
@@ -856,6 +868,12 @@ impl Engine {
         self.fallbacks.hir.as_ref()
     }
 
+    /// Whether its capture searches take the tagged DFA (lines of ASCII
+    /// text, without a disputed `\b`, up to the program's length).
+    pub(crate) fn takes_tdfa(&self) -> bool {
+        self.tdfa.is_some() && self.prog.is_some() && !self.exact_only && self.needs_groups
+    }
+
     /// Whether every match is decided on the linear-time path.
     pub(crate) fn fully_linear(&self) -> bool {
         self.fully_linear
@@ -896,20 +914,25 @@ impl Engine {
     /// first attempt has failed: the relaxed regex's screen
     /// ([`Engine::rest`]) says, once built; until then, perhaps.
     fn rest_may_match(&self, rest: &mut RestScratch, hay: &str, from: usize) -> bool {
+        let rent = self.relaxed_text.len().saturating_mul(REST_RENT);
+        if self.rest.get().is_none() && rest.scanned < rent && from <= hay.len() {
+            rest.scanned += hay.len() - from;
+            return true;
+        }
+        self.may_match_from(rest, hay, from)
+    }
+
+    /// Whether a match may start at `from` or later, by the relaxed regex's
+    /// screen ([`Engine::rest`], built now if it is not yet); perhaps if it
+    /// does not build.
+    pub(crate) fn may_match_from(&self, rest: &mut RestScratch, hay: &str, from: usize) -> bool {
         // After a failed attempt at the end of the text, no start is left.
         if from > hay.len() {
             return false;
         }
-        let screen = match self.rest.get() {
-            Some(screen) => screen,
-            None if rest.scanned >= self.relaxed_text.len().saturating_mul(REST_RENT) => self
-                .rest
-                .get_or_init(|| Screen::exact(self.relaxed_hir()?, self.size_limit)),
-            None => {
-                rest.scanned += hay.len() - from;
-                return true;
-            }
-        };
+        let screen = self
+            .rest
+            .get_or_init(|| Screen::exact(self.relaxed_hir()?, self.size_limit));
         let Some(screen) = screen else {
             return true;
         };

@@ -48,6 +48,7 @@ mod compile;
 mod engine;
 mod error;
 mod expand;
+mod fused;
 mod json;
 mod library;
 mod matcher;

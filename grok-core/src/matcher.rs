@@ -8,6 +8,7 @@ use regex_automata::hybrid::dfa::Cache;
 
 use crate::captures::Captures;
 use crate::error::Error;
+use crate::fused::Fused;
 use crate::pattern::Pattern;
 use crate::per_thread::{Make, PerThread};
 use crate::screen::Screen;
@@ -62,6 +63,9 @@ struct MatcherInner {
     /// The trial so far: searches, and attempts that walked and failed.
     trial_searches: AtomicU32,
     trial_walks: AtomicU32,
+    /// The expressions as one alternation, built by the first search;
+    /// `None` if they do not fuse.
+    fused: OnceLock<Option<Fused>>,
 }
 
 /// How a list uses its screen. The screen is a lazy-DFA pass over the
@@ -172,6 +176,50 @@ impl MatcherInner {
             return;
         };
         self.screen_use.store(decided as u8, Ordering::Relaxed);
+    }
+
+    /// The list's first match by one search of its alternation, into
+    /// `caps`; `None` when that cannot tell, and the expressions then go
+    /// in turn: the list does not fuse (yet), the search failed (the long
+    /// way names the expression), or an expression before the one that
+    /// matched may match further on.
+    ///
+    /// A list fuses once its trials show that its first expression matches
+    /// less than half the time and that its screen does not pay: a line
+    /// then costs a walk per expression that fails after walking, where
+    /// the alternation walks it once (and, unless the first expression
+    /// matched, screens the rest of the line for a later start). A first
+    /// expression that usually matches does better alone, and a list
+    /// whose screen pays rules out all but one expression with it.
+    fn fused_captures_into<'a>(
+        &'a self,
+        text: &'a str,
+        caps: &mut Captures<'a>,
+    ) -> Option<Result<bool, Error>> {
+        if self.screen_use() != ScreenUse::Screenless || self.first_alone() {
+            return None;
+        }
+        let fused = self
+            .fused
+            .get_or_init(|| Fused::new(&self.patterns))
+            .as_ref()?;
+        let outcome = fused.search(text, |hit| {
+            let hit = hit?;
+            // The alternation found no match before `hit.start`, and none
+            // of an earlier expression there.
+            if hit.index > 0 && fused.may_match_from(text, hit.start + 1) {
+                return None;
+            }
+            let pattern = &self.patterns[hit.index];
+            caps.reset(&pattern.inner.layout, hit.index);
+            let filled = caps.fill(text, hit.decision, &hit.spans, pattern.options());
+            Some(filled.map_err(|e| e.in_pattern(pattern.expression())))
+        });
+        match outcome {
+            Ok(None) => Some(Ok(false)),
+            Ok(Some(Some(filled))) => Some(filled.map(|()| true)),
+            Ok(Some(None)) | Err(_) => None,
+        }
     }
 
     /// Records whether the first expression, tried alone, matched.
@@ -388,6 +436,7 @@ impl Matcher {
                 }),
                 trial_searches: AtomicU32::new(0),
                 trial_walks: AtomicU32::new(0),
+                fused: OnceLock::new(),
             }),
         })
     }
@@ -450,6 +499,9 @@ impl Matcher {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Result<bool, Error> {
+        if let Some(found) = self.inner.fused_captures_into(text, caps) {
+            return found;
+        }
         let patterns = &self.inner.patterns;
         self.inner.first_match(text, None, |index, screen| {
             patterns[index].captures_into_as(text, caps, index, screen)
@@ -543,6 +595,10 @@ mod tests {
             assert_eq!(m.captures_into_fresh(&line), expected);
         }
         assert!(m.inner.first_alone());
+        assert!(
+            m.inner.fused.get().is_none(),
+            "a list that goes first alone does not fuse"
+        );
     }
 
     /// Each line's answer from `m` against the first expression that
@@ -590,9 +646,14 @@ mod tests {
             assert_first_match_wins(&m, line);
         }
         assert_eq!(m.inner.screen_use(), super::ScreenUse::Screenless);
+        assert!(!m.inner.first_alone());
         for line in lines {
             assert_first_match_wins(&m, line);
         }
+        assert!(
+            m.is_fused(),
+            "the list walks each line once, as one alternation"
+        );
     }
 
     #[test]
@@ -619,6 +680,169 @@ mod tests {
         // well before its end.
         let decided_at = decided_at.unwrap();
         assert!(decided_at < 200, "decided after {decided_at} searches");
+        assert!(
+            m.inner.fused.get().is_none(),
+            "a list whose screen pays does not fuse"
+        );
+    }
+
+    #[test]
+    fn a_fused_list_still_gives_an_earlier_expression_that_matches_further_on() {
+        let lib = PatternLibrary::legacy();
+        let m = lib
+            .matcher(["b%{INT:x:int}", "a%{INT:y}", "%{WORD:w}"])
+            .unwrap();
+        m.end_trials_for_fusion();
+        let answer = |line: &str| {
+            let caps = m.captures(line).unwrap()?;
+            let (field, values) = caps.iter().next()?;
+            let span = caps.spans(field.name())[0];
+            Some((
+                caps.pattern_index(),
+                field.name().to_string(),
+                values[0].to_string(),
+                span,
+            ))
+        };
+        // The alternation's leftmost match is expression 1's, at 0; the
+        // screen sees that expression 0 may match further on.
+        assert_eq!(answer("a1 b22"), Some((0, "x".into(), "22".into(), (4, 6))));
+        assert_eq!(
+            m.captures("a1 b22").unwrap().unwrap()["x"],
+            crate::Value::Int(22)
+        );
+        // Nothing earlier matches later: the alternation's answer stands.
+        assert_eq!(answer("a1 zz"), Some((1, "y".into(), "1".into(), (1, 2))));
+        assert_eq!(answer("zz a1"), Some((1, "y".into(), "1".into(), (4, 5))));
+        assert_eq!(answer("b7"), Some((0, "x".into(), "7".into(), (1, 2))));
+        // At one start, list order decides: `b` is a word too.
+        assert_eq!(answer("b"), Some((2, "w".into(), "b".into(), (0, 1))));
+        assert_eq!(answer("-- b"), Some((2, "w".into(), "b".into(), (3, 4))));
+        assert_eq!(answer("-- "), None);
+        assert_eq!(answer(""), None);
+        assert!(m.is_fused());
+    }
+
+    #[test]
+    fn a_fused_list_names_the_expression_whose_field_does_not_convert() {
+        let lib = PatternLibrary::legacy();
+        let strict = crate::CompileOptions::new().conversion(crate::Conversion::Strict);
+        let patterns = ["n=%{INT:n:int}", "f=%{NOTSPACE:f:float}"]
+            .iter()
+            .map(|e| lib.compile_with(e, &strict).unwrap())
+            .collect();
+        let m = super::Matcher::new(patterns).unwrap();
+        m.end_trials_for_fusion();
+        let err = m.captures("f=abc").unwrap_err();
+        assert!(
+            matches!(err.kind(), crate::ErrorKind::Conversion { .. }),
+            "{err}"
+        );
+        assert_eq!(err.pattern(), Some("f=%{NOTSPACE:f:float}"));
+        assert_eq!(
+            m.captures("f=2.5").unwrap().unwrap()["f"],
+            crate::Value::Float(2.5)
+        );
+        assert!(m.is_fused());
+    }
+
+    #[test]
+    fn lists_of_different_options_or_with_exact_only_expressions_do_not_fuse() {
+        let lib = PatternLibrary::legacy();
+        let kept = crate::CompileOptions::new().keep_empty(true);
+        let mixed = super::Matcher::new(vec![
+            lib.compile("a%{INT:n}").unwrap(),
+            lib.compile_with("b%{INT:n}", &kept).unwrap(),
+        ])
+        .unwrap();
+        let backref = lib
+            .matcher([r#"(?<q>['"])%{WORD:w}\k<q>"#, "%{INT:n}"])
+            .unwrap();
+        for m in [&mixed, &backref] {
+            m.end_trials_for_fusion();
+            assert_first_match_wins(m, "b12");
+            assert_first_match_wins(m, "'x' 12");
+            assert!(matches!(m.inner.fused.get(), Some(None)));
+        }
+    }
+
+    /// Lines of fragments that the fused lists below tell apart, with the
+    /// chars around their assertions (`\b`, look-arounds, anchors).
+    fn list_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let fragment = prop_oneof![
+            "[ab][0-9]{1,3}",
+            "[a-zA-Z]{1,4}",
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            Just(":".to_string()),
+            Just("10.0.0.1".to_string()),
+            Just("12:30:45".to_string()),
+            Just("Nov 24".to_string()),
+            Just("\"q d\"".to_string()),
+            Just("3.5e1".to_string()),
+            Just("é".to_string()),
+            Just("½".to_string()),
+        ];
+        proptest::collection::vec(fragment, 0..10).prop_map(|parts| parts.concat())
+    }
+
+    /// Lists that fuse, with the trials ended as a list that fuses ends
+    /// them.
+    static FUSED_LISTS: std::sync::LazyLock<Vec<super::Matcher>> = std::sync::LazyLock::new(|| {
+        let lib = PatternLibrary::legacy();
+        let lists: [&[&str]; 4] = [
+            &["b%{INT:x:int}", "a%{INT:y}", "%{WORD:w}"],
+            &["%{IPV4:ip}", "%{NUMBER:n:float}", "%{QS:q}", "%{WORD:w}"],
+            &[
+                r"^%{WORD:a} %{INT:n:int}$",
+                "(?i)b%{INT:n}",
+                "%{TIME:t}",
+                r"%{MONTH:m}\b %{INT:d:int}",
+                "%{NOTSPACE:s}",
+            ],
+            &[
+                "%{SYSLOGTIMESTAMP:ts} %{IP:ip}",
+                "%{SYSLOGTIMESTAMP:ts} %{WORD:w}",
+                "%{HOSTPORT:hp}",
+                "%{BASE16FLOAT:f:float} %{DATA:rest}$",
+            ],
+        ];
+        lists
+            .iter()
+            .map(|exprs| {
+                let m = lib.matcher(exprs.iter().copied()).unwrap();
+                m.end_trials_for_fusion();
+                m
+            })
+            .collect()
+    });
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, .. Default::default() })]
+
+        /// A fused list answers as its expressions tried one by one:
+        /// index, every value with its type, and every span.
+        #[test]
+        fn a_fused_list_equals_trying_in_order(list in 0..4usize, line in list_line()) {
+            let m = &FUSED_LISTS[list];
+            let answer = |caps: Option<crate::Captures<'_>>| {
+                caps.map(|c| {
+                    let fields: Vec<_> = c
+                        .iter()
+                        .map(|(f, v)| (f.name().to_string(), format!("{v:?}"), c.spans(f.name()).to_vec()))
+                        .collect();
+                    (c.pattern_index(), fields)
+                })
+            };
+            let expected = m
+                .patterns()
+                .iter()
+                .enumerate()
+                .find_map(|(i, p)| p.captures_into_as_fresh(&line, i));
+            proptest::prop_assert_eq!(answer(m.captures(&line).unwrap()), answer(expected), "{:?}", line);
+            proptest::prop_assert!(m.is_fused());
+        }
     }
 
     #[test]
@@ -632,7 +856,38 @@ mod tests {
         assert_first_match_wins(&m, "k64=5");
     }
 
+    impl crate::Pattern {
+        /// Its captures of `line` as expression `index` of a list.
+        fn captures_into_as_fresh<'a>(
+            &'a self,
+            line: &'a str,
+            index: usize,
+        ) -> Option<crate::Captures<'a>> {
+            let mut caps = crate::Captures::new();
+            self.captures_into_as(line, &mut caps, index, false)
+                .unwrap()
+                .then_some(caps)
+        }
+    }
+
     impl super::Matcher {
+        /// Ends the trials as a list that fuses ends them: its first
+        /// expression rarely matched, and its screen did not pay.
+        fn end_trials_for_fusion(&self) {
+            use std::sync::atomic::Ordering::Relaxed;
+            let inner = &*self.inner;
+            inner.first_tries.store(super::FIRST_TRIAL, Relaxed);
+            inner.first_hits.store(0, Relaxed);
+            inner
+                .screen_use
+                .store(super::ScreenUse::Screenless as u8, Relaxed);
+        }
+
+        /// Whether its searches go to its alternation.
+        fn is_fused(&self) -> bool {
+            matches!(self.inner.fused.get(), Some(Some(_)))
+        }
+
         /// The index of the expression that matched `line` and its `id`
         /// field (`-1` when it has none).
         fn captures_into_fresh(&self, line: &str) -> Option<(usize, i64)> {

@@ -8,6 +8,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::expand;
 use crate::library::PatternLibrary;
+use crate::syntax::Node;
 use crate::value::{Conversion, FieldType};
 
 /// Options that change how an expression compiles or what a match returns.
@@ -26,7 +27,7 @@ pub struct CompileOptions {
     keep_empty: bool,
     conversion: Conversion,
     pub(crate) size_limit: usize,
-    match_limit: u32,
+    pub(crate) match_limit: u32,
 }
 
 impl Default for CompileOptions {
@@ -154,6 +155,10 @@ pub(crate) struct PatternInner {
     /// Finds `required` in a line: a line without it cannot match.
     finder: Option<memchr::memmem::Finder<'static>>,
     pub(crate) engine: Engine,
+    /// The expanded tree it was compiled from (for a list's alternation).
+    pub(crate) root: Node,
+    /// How many field ids the tree numbers (the field table's length).
+    pub(crate) field_ids: usize,
 }
 
 /// One compiled grok expression.
@@ -230,6 +235,8 @@ impl Pattern {
                     .map(|lit| memchr::memmem::Finder::new(lit.as_bytes()).into_owned()),
                 required,
                 engine,
+                field_ids: expansion.fields.len(),
+                root: expansion.root,
             }),
         })
     }

@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
+use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
+use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{
     Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Dot, Hir, HirKind, Look,
     Repetition,
@@ -68,7 +70,7 @@ impl Screen {
                 Hir::concat(vec![coarse, tail.clone()])
             })
             .collect();
-        Screen::build(&screens, size_limit)
+        Screen::build(&screens, size_limit, None)
     }
 
     /// The screen of one relaxed regex, if it is coarser than the regex itself
@@ -78,10 +80,10 @@ impl Screen {
         if !coarser {
             return None;
         }
-        Screen::build(&[hir], size_limit)
+        Screen::build(&[hir], size_limit, None)
     }
 
-    fn build(screens: &[Hir], size_limit: usize) -> Option<Screen> {
+    fn build(screens: &[Hir], size_limit: usize, prefilter: Option<Prefilter>) -> Option<Screen> {
         let nfa = thompson::Compiler::new()
             .configure(
                 thompson::Config::new()
@@ -103,7 +105,8 @@ impl Screen {
                     .cache_capacity(CACHE_CAPACITY)
                     .skip_cache_capacity_check(true)
                     .minimum_cache_clear_count(Some(3))
-                    .minimum_bytes_per_state(Some(10)),
+                    .minimum_bytes_per_state(Some(10))
+                    .prefilter(prefilter),
             )
             .build_from_nfa(nfa)
             .ok()?;
@@ -120,8 +123,16 @@ impl Screen {
 
     /// The screen of one relaxed regex as it is (not coarsened); `None` if
     /// it does not build (size limit).
+    ///
+    /// A search for a later start jumps from one place where the regex's
+    /// prefixes occur to the next (a vectorised literal scan), when the
+    /// prefixes are few and selective enough for that to pay.
     pub(crate) fn exact(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
-        Screen::build(std::slice::from_ref(relaxed), size_limit)
+        Screen::build(
+            std::slice::from_ref(relaxed),
+            size_limit,
+            prefix_prefilter(relaxed),
+        )
     }
 
     /// `false` when nothing can match `hay`.
@@ -239,6 +250,20 @@ impl Screen {
         }
         Ok(mask)
     }
+}
+
+/// How many literals the prefixes of a regex may take while they are
+/// extracted: an alternation of expressions that share a prefix (a list's)
+/// holds each of its literals once per expression until they are deduplicated.
+const PREFIX_LIMIT: usize = 10_000;
+
+/// A prefilter for the literals every match of `hir` starts with, if
+/// regex-automata judges it fast (few enough literals, not too common).
+fn prefix_prefilter(hir: &Hir) -> Option<Prefilter> {
+    let mut prefixes = Extractor::new().limit_total(PREFIX_LIMIT).extract(hir);
+    prefixes.optimize_for_prefix_by_preference();
+    let literals: Vec<&[u8]> = prefixes.literals()?.iter().map(|l| l.as_bytes()).collect();
+    Prefilter::new(MatchKind::LeftmostFirst, &literals).filter(Prefilter::is_fast)
 }
 
 /// The char groups of [`coarse_alphabet`]: a class or literal that takes
@@ -390,7 +415,7 @@ mod tests {
         // `½ab` has no boundary before `a` in Oniguruma's reading; the DFA
         // cannot read it, so it does not answer.
         assert_eq!(screen.which_may_match(&mut cache, "½ab"), None);
-        let one = Screen::build(&hirs(&[r"\bab\b"]), 1 << 20).unwrap();
+        let one = Screen::build(&hirs(&[r"\bab\b"]), 1 << 20, None).unwrap();
         let mut cache = one.create_cache();
         assert!(one.may_match(&mut cache, "½ab"));
         assert!(!one.may_match(&mut cache, "xab"));
