@@ -972,6 +972,7 @@ impl Engine {
     /// there, the scan would be wasted), unless the literal ruled out a
     /// line since this thread's last match ([`Scratch::literal_first`]);
     /// every other way looks first.
+    #[inline(always)]
     pub(crate) fn search<R>(
         &self,
         hay: &str,
