@@ -63,10 +63,23 @@ struct MatcherInner {
     /// The trial so far: searches, and attempts that walked and failed.
     trial_searches: AtomicU32,
     trial_walks: AtomicU32,
-    /// The expressions as one alternation, built by the first search;
-    /// `None` if they do not fuse.
+    /// The expressions as one alternation, built once the list has paid
+    /// its rent ([`FUSE_RENT`]); `None` if they do not fuse.
     fused: OnceLock<Option<Fused>>,
+    /// How many searches a thread makes, once the trials say the list
+    /// would fuse, before it is fused.
+    fuse_after: u64,
+    /// This thread's searches while the list waits to fuse.
+    waited: PerThread<u64>,
 }
+
+/// Searches a list makes the long way, once its trials say it would fuse,
+/// per byte of its expressions' relaxed regexes, before it fuses: about
+/// where building the alternation's automata (some 2,000 instructions a
+/// byte of regex) is paid back by walking each line once (the sshd list
+/// saves about 1,500 instructions a line). A short input never builds it;
+/// a long one pays at most about twice the best choice made in hindsight.
+const FUSE_RENT: u64 = 1;
 
 /// How a list uses its screen. The screen is a lazy-DFA pass over the
 /// whole line, which pays when it saves the expressions it rules out more
@@ -199,10 +212,20 @@ impl MatcherInner {
         if self.screen_use() != ScreenUse::Screenless || self.first_alone() {
             return None;
         }
-        let fused = self
-            .fused
-            .get_or_init(|| Fused::new(&self.patterns))
-            .as_ref()?;
+        let fused = match self.fused.get() {
+            Some(fused) => fused.as_ref()?,
+            None => {
+                let mut waited = self.waited.get();
+                *waited += 1;
+                if *waited < self.fuse_after {
+                    return None;
+                }
+                drop(waited);
+                self.fused
+                    .get_or_init(|| Fused::new(&self.patterns))
+                    .as_ref()?
+            }
+        };
         let outcome = fused.search(text, |hit| {
             let hit = hit?;
             // The alternation found no match before `hit.start`, and none
@@ -418,6 +441,7 @@ impl Matcher {
         if literals.is_none() {
             always = vec![true; patterns.len()];
         }
+        let relaxed_bytes = patterns.iter().map(|p| p.linear_regex().len() as u64).sum();
         Ok(Matcher {
             inner: Arc::new(MatcherInner {
                 patterns,
@@ -437,6 +461,8 @@ impl Matcher {
                 trial_searches: AtomicU32::new(0),
                 trial_walks: AtomicU32::new(0),
                 fused: OnceLock::new(),
+                fuse_after: FUSE_RENT.saturating_mul(relaxed_bytes),
+                waited: PerThread::new(Box::new(u64::default)),
             }),
         })
     }
@@ -647,6 +673,22 @@ mod tests {
         }
         assert_eq!(m.inner.screen_use(), super::ScreenUse::Screenless);
         assert!(!m.inner.first_alone());
+        for line in lines {
+            assert_first_match_wins(&m, line);
+        }
+        // It fuses once it has paid its rent, a search per byte of regex.
+        let rent = m.inner.fuse_after;
+        let total: u64 = m
+            .patterns()
+            .iter()
+            .map(|p| p.linear_regex().len() as u64)
+            .sum();
+        assert_eq!(rent, total * super::FUSE_RENT);
+        let waited = *m.inner.waited.get();
+        for line in lines.iter().cycle().take((rent - 1 - waited) as usize) {
+            assert!(!m.is_fused());
+            assert_first_match_wins(&m, line);
+        }
         for line in lines {
             assert_first_match_wins(&m, line);
         }
@@ -871,8 +913,9 @@ mod tests {
     }
 
     impl super::Matcher {
-        /// Ends the trials as a list that fuses ends them: its first
-        /// expression rarely matched, and its screen did not pay.
+        /// Ends the trials as a list that fuses ends them (its first
+        /// expression rarely matched, and its screen did not pay), and
+        /// fuses it without waiting for its rent.
         fn end_trials_for_fusion(&self) {
             use std::sync::atomic::Ordering::Relaxed;
             let inner = &*self.inner;
@@ -881,6 +924,9 @@ mod tests {
             inner
                 .screen_use
                 .store(super::ScreenUse::Screenless as u8, Relaxed);
+            inner
+                .fused
+                .get_or_init(|| super::Fused::new(&inner.patterns));
         }
 
         /// Whether its searches go to its alternation.
