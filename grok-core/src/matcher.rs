@@ -833,7 +833,7 @@ mod tests {
     /// them.
     static FUSED_LISTS: std::sync::LazyLock<Vec<super::Matcher>> = std::sync::LazyLock::new(|| {
         let lib = PatternLibrary::legacy();
-        let lists: [&[&str]; 4] = [
+        let lists: [&[&str]; 5] = [
             &["b%{INT:x:int}", "a%{INT:y}", "%{WORD:w}"],
             &["%{IPV4:ip}", "%{NUMBER:n:float}", "%{QS:q}", "%{WORD:w}"],
             &[
@@ -848,6 +848,16 @@ mod tests {
                 "%{SYSLOGTIMESTAMP:ts} %{WORD:w}",
                 "%{HOSTPORT:hp}",
                 "%{BASE16FLOAT:f:float} %{DATA:rest}$",
+            ],
+            &[
+                "%{QS:q} %{NUMBER:n:int}",
+                "%{IP:ip} %{NUMBER:n}",
+                "%{NUMBER:a}%{NUMBER:b}",
+                "%{TIMESTAMP_ISO8601:ts}",
+                "%{HOSTPORT:hp}",
+                "%{URIPATHPARAM:u}",
+                "%{YEAR:y}",
+                "%{MONTH:m}",
             ],
         ];
         lists
@@ -866,7 +876,7 @@ mod tests {
         /// A fused list answers as its expressions tried one by one:
         /// index, every value with its type, and every span.
         #[test]
-        fn a_fused_list_equals_trying_in_order(list in 0..4usize, line in list_line()) {
+        fn a_fused_list_equals_trying_in_order(list in 0..5usize, line in list_line()) {
             let m = &FUSED_LISTS[list];
             let answer = |caps: Option<crate::Captures<'_>>| {
                 caps.map(|c| {
