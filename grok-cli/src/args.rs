@@ -213,7 +213,8 @@ pub struct ParseArgs {
     pub fields: Vec<String>,
     /// Instead of the matches, write how often each distinct combination of
     /// these fields' values occurs, most frequent first (a missing field
-    /// counts as null).
+    /// counts as null); _pattern_index and _pattern count which pattern
+    /// matched.
     #[arg(long, value_delimiter = ',', value_name = "FIELD,…")]
     pub count_by: Vec<String>,
     /// With --count-by: only the N most frequent.

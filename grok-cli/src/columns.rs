@@ -50,22 +50,20 @@ pub fn all_fields(matcher: &Matcher) -> Vec<Column> {
     columns
 }
 
-/// Resolves names given with `option` (`--fields`, `--count-by`): metadata
-/// names when `metadata` allows them, else fields some pattern captures.
+/// Resolves names given with `option` (`--fields`, `--count-by`): fields
+/// some pattern captures, else the `metadata` columns the option allows.
 pub fn resolve(
     names: &[String],
     matcher: &Matcher,
     option: &str,
-    metadata: bool,
+    metadata: &[Column],
 ) -> Result<Vec<Column>, Failure> {
     let fields = all_fields(matcher);
-    let meta = [Column::PatternIndex, Column::Pattern, Column::Line];
     names
         .iter()
         .map(|name| {
             let found = fields.iter().find(|c| c.key() == name.as_str());
-            let found =
-                found.or_else(|| meta.iter().find(|c| metadata && c.key() == name.as_str()));
+            let found = found.or_else(|| metadata.iter().find(|c| c.key() == name.as_str()));
             found.cloned().ok_or_else(|| {
                 let known: Vec<&str> = fields.iter().map(Column::key).collect();
                 Failure::Usage(format!(

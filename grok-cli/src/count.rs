@@ -7,14 +7,17 @@ use std::io::{self, Write};
 use grok_core::{Captures, Matcher};
 use serde_json::Value as Json;
 
-use crate::columns;
+use crate::columns::{self, Column};
 use crate::error::Failure;
 use crate::output::{Cell, Formatter};
 
-/// The fields to count by.
+/// The fields to count by: pattern fields, and which expression matched
+/// (`_pattern_index`, `_pattern`).
 #[derive(Debug)]
 pub struct CountBy {
-    fields: Vec<String>,
+    columns: Vec<Column>,
+    /// Each expression, for `_pattern`.
+    expressions: Vec<String>,
 }
 
 /// Counts per key. A key is the JSON array of the fields' values
@@ -24,11 +27,17 @@ pub struct CountBy {
 pub struct Counts(HashMap<Vec<u8>, u64>);
 
 impl CountBy {
-    /// Checks that some pattern captures each field.
+    /// Checks that some pattern captures each field (or that it names
+    /// which expression matched).
     pub fn new(fields: &[String], matcher: &Matcher) -> Result<CountBy, Failure> {
-        columns::resolve(fields, matcher, "--count-by", false)?;
+        let metadata = [Column::PatternIndex, Column::Pattern];
         Ok(CountBy {
-            fields: fields.to_vec(),
+            columns: columns::resolve(fields, matcher, "--count-by", &metadata)?,
+            expressions: matcher
+                .patterns()
+                .iter()
+                .map(|p| p.expression().to_string())
+                .collect(),
         })
     }
 
@@ -36,15 +45,22 @@ impl CountBy {
     pub fn add(&self, counts: &mut Counts, caps: &Captures<'_>, key: &mut Vec<u8>) {
         key.clear();
         key.push(b'[');
-        for (i, field) in self.fields.iter().enumerate() {
+        for (i, column) in self.columns.iter().enumerate() {
             if i > 0 {
                 key.push(b',');
             }
+            let index = caps.pattern_index();
             // Writing into a Vec cannot fail.
-            let _ = match caps.get_all(field) {
-                [] => serde_json::to_writer(&mut *key, &()),
-                [one] => serde_json::to_writer(&mut *key, one),
-                many => serde_json::to_writer(&mut *key, many),
+            let _ = match column {
+                Column::Field { name, .. } => match caps.get_all(name) {
+                    [] => serde_json::to_writer(&mut *key, &()),
+                    [one] => serde_json::to_writer(&mut *key, one),
+                    many => serde_json::to_writer(&mut *key, many),
+                },
+                Column::PatternIndex => serde_json::to_writer(&mut *key, &index),
+                Column::Pattern => serde_json::to_writer(&mut *key, &self.expressions[index]),
+                // Not allowed by `new`.
+                Column::Line => serde_json::to_writer(&mut *key, &()),
             };
         }
         key.push(b']');
@@ -68,7 +84,7 @@ impl CountBy {
         let mut rows: Vec<(Vec<u8>, u64)> = counts.0.into_iter().collect();
         rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         rows.truncate(top.unwrap_or(usize::MAX));
-        let keys = || self.fields.iter().map(String::as_str).chain(["count"]);
+        let keys = || self.columns.iter().map(Column::key).chain(["count"]);
         if let Some(header) = formatter.header_of(keys()) {
             out.write_all(&header)?;
         }

@@ -67,7 +67,12 @@ impl Formatter {
         }
         let table = matches!(format, Format::Tsv | Format::Csv);
         let columns = if !fields.is_empty() {
-            Some(columns::resolve(fields, matcher, "--fields", true)?)
+            Some(columns::resolve(
+                fields,
+                matcher,
+                "--fields",
+                &[Column::PatternIndex, Column::Pattern, Column::Line],
+            )?)
         } else if table {
             Some(columns::all_fields(matcher))
         } else {

@@ -231,6 +231,21 @@ fn count_by_most_frequent_first() {
         .stdin("1.1.1.1 GET 5\n")
         .run()
         .ok("{\"bytes\":5,\"count\":1}\n");
+    // Which pattern of a list matched, by index or by expression.
+    let list = |more: &[&'static str]| {
+        let mut args = vec!["-p", "%{INT:n:int}", "-p", "%{WORD:w}"];
+        args.extend_from_slice(more);
+        grok(&args)
+    };
+    let lines = "7\nx\ny\n8\nz\n!\n";
+    list(&["--count-by", "_pattern_index"])
+        .stdin(lines)
+        .run()
+        .ok("{\"_pattern_index\":1,\"count\":3}\n{\"_pattern_index\":0,\"count\":2}\n");
+    list(&["--count-by", "_pattern,n", "--format", "tsv"])
+        .stdin(lines)
+        .run()
+        .ok("_pattern\tn\tcount\n%{WORD:w}\t\t3\n%{INT:n:int}\t7\t1\n%{INT:n:int}\t8\t1\n");
 }
 
 #[test]
