@@ -45,11 +45,11 @@ impl CountBy {
     pub fn add(&self, counts: &mut Counts, caps: &Captures<'_>, key: &mut Vec<u8>) {
         key.clear();
         key.push(b'[');
+        let index = caps.pattern_index();
         for (i, column) in self.columns.iter().enumerate() {
             if i > 0 {
                 key.push(b',');
             }
-            let index = caps.pattern_index();
             // Writing into a Vec cannot fail.
             let _ = match column {
                 Column::Field { name, .. } => match caps.get_all(name) {

@@ -209,11 +209,12 @@ impl MatcherInner {
         text: &'a str,
         caps: &mut Captures<'a>,
     ) -> Option<Result<bool, Error>> {
-        if self.screen_use() != ScreenUse::Screenless || self.first_alone() {
-            return None;
-        }
         let fused = match self.fused.get() {
+            // Once built, the trials no longer run: their verdict stands.
             Some(fused) => fused.as_ref()?,
+            None if self.screen_use() != ScreenUse::Screenless || self.first_alone() => {
+                return None;
+            }
             None => {
                 let mut waited = self.waited.get();
                 *waited += 1;

@@ -263,8 +263,16 @@ fn prefix_prefilter(hir: &Hir) -> Option<Prefilter> {
     let mut prefixes = Extractor::new().limit_total(PREFIX_LIMIT).extract(hir);
     prefixes.optimize_for_prefix_by_preference();
     let literals: Vec<&[u8]> = prefixes.literals()?.iter().map(|l| l.as_bytes()).collect();
+    // Past Teddy's limit only Aho-Corasick is left, which regex-automata
+    // never judges fast: not worth building to throw away.
+    if literals.len() > TEDDY_LIMIT {
+        return None;
+    }
     Prefilter::new(MatchKind::LeftmostFirst, &literals).filter(Prefilter::is_fast)
 }
+
+/// Most literals a Teddy prefilter takes (aho-corasick's packed searcher).
+const TEDDY_LIMIT: usize = 64;
 
 /// The char groups of [`coarse_alphabet`]: a class or literal that takes
 /// one char of a group takes them all.
