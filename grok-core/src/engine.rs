@@ -819,7 +819,27 @@ impl Engine {
         if program.exact_only {
             fallbacks.exact()?;
         }
-        let unenforced = (0..checks.len()).filter(|&i| !enforced[i]).collect();
+        // An atomic group none of whose extending bytes can follow it holds
+        // on every match of the pattern, in every iteration of the loops
+        // around it: the byte after each of its matches is the first the
+        // rest of the pattern reads there.
+        let settled = |i: usize| match (&checks[i], &prog) {
+            (
+                (
+                    slot,
+                    Check::Atomic {
+                        extending: Some(extending),
+                        ..
+                    },
+                    _,
+                ),
+                Some(prog),
+            ) => prog.never_followed_by(slot + 1, extending),
+            _ => false,
+        };
+        let unenforced = (0..checks.len())
+            .filter(|&i| !enforced[i] && !settled(i))
+            .collect();
         let tdfa = prog.as_ref().and_then(|prog| {
             Tdfa::new(prog, |check| match &checks[check as usize].1 {
                 Check::Char {
@@ -1599,6 +1619,40 @@ mod tests {
         let dfa = atomic_dfa(&nfa(r"\w+\b"), 1 << 20).unwrap();
         assert_eq!(first_match_end(&dfa, "ab cd", 0), Some(Some(2)));
         assert_eq!(first_match_end(&dfa, "abé", 0), None);
+    }
+
+    #[test]
+    fn an_atomic_group_that_what_follows_cannot_extend_is_not_checked() {
+        let lib = crate::PatternLibrary::legacy();
+        let atomic = |p: &crate::Pattern| {
+            let engine = &p.inner.engine;
+            let atomic = (engine.checks.iter())
+                .filter(|(_, c, _)| matches!(c, Check::Atomic { .. }))
+                .count();
+            (atomic, engine.unenforced.len())
+        };
+        // NUMBER's body may grow by a digit or a '.': followed by a space
+        // or a comma it has nothing to check, also inside a loop.
+        for settled in ["%{NUMBER:n} %{WORD:w}", r"(?:%{NUMBER:n},)+x"] {
+            assert_eq!(atomic(&lib.compile(settled).unwrap()), (1, 0), "{settled}");
+        }
+        // Followed by what may start with a digit or a '.', or by the end of
+        // the pattern (any byte may follow in the text): checked.
+        for checked in ["%{NUMBER:n}%{WORD:w}", r"%{NUMBER:n}\.?x", "%{NUMBER:n}"] {
+            assert_eq!(atomic(&lib.compile(checked).unwrap()), (1, 1), "{checked}");
+        }
+        // A loop that ran more than once, with nothing left to check, stays
+        // on the linear engine, with the last iteration's value.
+        let p = lib.compile(r"(?:%{NUMBER:n:int},)+x").unwrap();
+        let caps = p.captures("1,22,333,x").unwrap().unwrap();
+        assert_eq!(caps["n"], crate::Value::Int(333));
+        assert_eq!(caps.decision(), Decision::Linear);
+        // Where it is checked, the atomic group still takes all it can:
+        // `12x` is not `1` then `2x`.
+        let p = lib.compile("%{NUMBER:a}2x").unwrap();
+        assert_eq!(atomic(&p), (1, 1));
+        assert!(p.captures("12x").unwrap().is_none());
+        assert_eq!(p.captures("a 12x").unwrap().map(|c| c.decision()), None);
     }
 
     fn extending_of(body: &str) -> Option<String> {

@@ -556,6 +556,28 @@ impl Prog {
         }
     }
 
+    /// Whether, wherever the program saves slot `slot`, the byte that
+    /// follows in the text (if any) is outside `bytes`: every path on from
+    /// each save reads a byte first, and none of those first bytes is in
+    /// `bytes`. False when no instruction saves the slot.
+    pub(crate) fn never_followed_by(&self, slot: usize, bytes: &[bool; 256]) -> bool {
+        let mut saves = self.insts.iter().filter_map(|inst| match *inst {
+            Inst::Save { slot: s, next } if s as usize == slot => Some(next),
+            _ => None,
+        });
+        let mut any = false;
+        saves.all(|next| {
+            any = true;
+            match self.first_of[next as usize] {
+                NONE => false,
+                first => {
+                    let table = &self.firsts[first as usize];
+                    (0..=255u8).all(|b| !(bytes[usize::from(b)] && table.contains(b)))
+                }
+            }
+        }) && any
+    }
+
     /// Whether a search over `len` bytes fits the work budget.
     pub(crate) fn fits(&self, len: usize) -> bool {
         let width = len.saturating_add(1);
@@ -1150,6 +1172,31 @@ mod tests {
                 })
                 .collect()
         })
+    }
+
+    #[test]
+    fn what_may_follow_a_group_is_the_first_bytes_of_the_rest() {
+        let never = |pattern: &str, slot: usize, bytes: &str| {
+            let hir = syntax::parse_with(pattern, &config()).unwrap();
+            let mut set = [false; 256];
+            for b in bytes.bytes() {
+                set[usize::from(b)] = true;
+            }
+            Prog::new(&hir).unwrap().never_followed_by(slot, &set)
+        };
+        // Group 1 ends at slot 3.
+        assert!(never("([0-9]+) [a-z]", 3, "0123456789."));
+        assert!(never("(?:([0-9]+),)+;", 3, "0123456789."));
+        // Past a look-around or an empty group, the bytes after them.
+        assert!(never(r"([0-9]+)\b()(?:x|y)", 3, "0123456789"));
+        assert!(!never(r"([0-9]+)\b()(?:x|y|1)", 3, "0123456789"));
+        // An optional `.`, a repeat that may be empty, the end of the
+        // pattern: any of them lets the group be followed by what it rules out.
+        assert!(!never(r"([0-9]+)\.?x", 3, "."));
+        assert!(!never(r"([0-9]+)x*[.]", 3, "."));
+        assert!(!never("([0-9]+)", 3, "0"));
+        // No save of the slot at all.
+        assert!(!never("[0-9]+", 3, "0"));
     }
 
     #[test]
