@@ -290,6 +290,10 @@ const LOOKAROUND: &[&str] = &[
     "%{SYSLOGLINE}",
     "%{COMBINEDAPACHELOG}",
     "%{URI:u}",
+    // Atomic groups that nothing after them can extend (not checked after
+    // the match), in a loop and beside one that is checked.
+    "(?:%{NUMBER:n},)+%{WORD:w}",
+    "%{NUMBER:a}/%{YEAR:y}:%{NUMBER:b}2",
 ];
 
 /// One differential case: grok-core's pattern and Oniguruma running the same
