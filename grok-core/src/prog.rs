@@ -561,21 +561,20 @@ impl Prog {
     /// each save reads a byte first, and none of those first bytes is in
     /// `bytes`. False when no instruction saves the slot.
     pub(crate) fn never_followed_by(&self, slot: usize, bytes: &[bool; 256]) -> bool {
-        let mut saves = self.insts.iter().filter_map(|inst| match *inst {
-            Inst::Save { slot: s, next } if s as usize == slot => Some(next),
-            _ => None,
-        });
-        let mut any = false;
-        saves.all(|next| {
-            any = true;
-            match self.first_of[next as usize] {
+        let mut saves = (self.insts.iter())
+            .filter_map(|inst| match *inst {
+                Inst::Save { slot: s, next } if s as usize == slot => Some(next),
+                _ => None,
+            })
+            .peekable();
+        saves.peek().is_some()
+            && saves.all(|next| match self.first_of[next as usize] {
                 NONE => false,
                 first => {
                     let table = &self.firsts[first as usize];
                     (0..=255u8).all(|b| !(bytes[usize::from(b)] && table.contains(b)))
                 }
-            }
-        }) && any
+            })
     }
 
     /// Whether a search over `len` bytes fits the work budget.
