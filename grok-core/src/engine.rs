@@ -823,22 +823,18 @@ impl Engine {
         // on every match of the pattern, in every iteration of the loops
         // around it: the byte after each of its matches is the first the
         // rest of the pattern reads there.
-        let settled = |i: usize| match (&checks[i], &prog) {
+        let settled = |(slot, check, _): &Marker| match (check, &prog) {
             (
-                (
-                    slot,
-                    Check::Atomic {
-                        extending: Some(extending),
-                        ..
-                    },
-                    _,
-                ),
+                Check::Atomic {
+                    extending: Some(extending),
+                    ..
+                },
                 Some(prog),
             ) => prog.never_followed_by(slot + 1, extending),
             _ => false,
         };
         let unenforced = (0..checks.len())
-            .filter(|&i| !enforced[i] && !settled(i))
+            .filter(|&i| !enforced[i] && !settled(&checks[i]))
             .collect();
         let tdfa = prog.as_ref().and_then(|prog| {
             Tdfa::new(prog, |check| match &checks[check as usize].1 {
