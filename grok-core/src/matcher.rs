@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::fused::Fused;
 use crate::pattern::Pattern;
 use crate::per_thread::{Make, PerThread};
-use crate::screen::Screen;
+use crate::screen::ListScreen;
 
 /// An ordered list of compiled expressions: the first expression (in list
 /// order) that matches wins, as Logstash's `break_on_match => true`; or every
@@ -49,7 +49,7 @@ struct MatcherInner {
     /// For each [`SCREEN_CHUNK`] expressions of a list, one lazy-DFA pass
     /// that rules them out together, built when a search first reaches
     /// them; `None` for a chunk of one expression, or if it does not build.
-    screens: Box<[OnceLock<Option<ListScreen>>]>,
+    screens: Box<[OnceLock<Option<ChunkScreen>>]>,
     /// The first expression's record over the first [`FIRST_TRIAL`]
     /// searches, each of which tries it before asking any screen: after
     /// them it keeps going first only if it matched at least half the
@@ -260,16 +260,16 @@ impl MatcherInner {
 /// each state for all its expressions at once, so a long list (every
 /// library pattern, say) gets one screen per this many, each built and
 /// walked only when the search gets that far down the list.
-const SCREEN_CHUNK: usize = Screen::MAX_LIST;
+const SCREEN_CHUNK: usize = ListScreen::MAX_LIST;
 
-/// The screen of a list and each thread's cache for it.
-struct ListScreen {
-    screen: Arc<Screen>,
+/// The screen of one chunk of a list and each thread's cache for it.
+struct ChunkScreen {
+    screen: Arc<ListScreen>,
     scratch: PerThread<Cache>,
 }
 
-impl ListScreen {
-    fn new(patterns: &[Pattern]) -> Option<ListScreen> {
+impl ChunkScreen {
+    fn new(patterns: &[Pattern]) -> Option<ChunkScreen> {
         if patterns.len() < 2 {
             return None;
         }
@@ -283,10 +283,10 @@ impl ListScreen {
             .max()
             .unwrap_or(0)
             .saturating_mul(patterns.len());
-        let screen = Arc::new(Screen::new(&relaxed, size_limit)?);
+        let screen = Arc::new(ListScreen::new(&relaxed, size_limit)?);
         let for_scratch = Arc::clone(&screen);
         let create: Make<Cache> = Box::new(move || for_scratch.create_cache());
-        Some(ListScreen {
+        Some(ChunkScreen {
             screen,
             scratch: PerThread::new(create),
         })
@@ -348,7 +348,7 @@ impl<'m> Walk<'m> {
                 let start = chunk * SCREEN_CHUNK;
                 let end = inner.patterns.len().min(start + SCREEN_CHUNK);
                 let mask = inner.screens[chunk]
-                    .get_or_init(|| ListScreen::new(&inner.patterns[start..end]))
+                    .get_or_init(|| ChunkScreen::new(&inner.patterns[start..end]))
                     .as_ref()
                     .and_then(|screen| screen.candidates(self.text));
                 self.asked = Some((chunk, mask));

@@ -1,6 +1,7 @@
 //! Screens: forward-only lazy DFAs over the coarsened relaxed regexes of one
-//! expression or of a whole list (see [`compile::screening_hir`]), which
-//! say "no match" cheaply and "perhaps" otherwise.
+//! expression ([`Screen`]) or of a whole list ([`ListScreen`]; see
+//! [`compile::screening_hir`]), which say "no match" cheaply and "perhaps"
+//! otherwise.
 //!
 //! A screen answers "perhaps" whenever it cannot decide: when the lazy DFA
 //! gives up (its cache keeps filling) or quits (a non-ASCII byte under a
@@ -16,19 +17,25 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::literal::Extractor;
-use regex_syntax::hir::{
-    Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Dot, Hir, HirKind, Look,
-    Repetition,
-};
+use regex_syntax::hir::{Dot, Hir, Look, Repetition};
 
 use crate::compile;
+
+mod alphabet;
 
 /// How much memory one thread's cache of a screen may take.
 const CACHE_CAPACITY: usize = 8 << 20;
 
-/// A screen over one or more expressions.
+/// A screen over one expression.
 #[derive(Debug)]
 pub(crate) struct Screen {
+    dfa: DFA,
+}
+
+/// A screen over a list of expressions, which reads the text through
+/// [`alphabet`]: one walk tells which expressions may match.
+#[derive(Debug)]
+pub(crate) struct ListScreen {
     dfa: DFA,
     /// Set when a walk found the lazy DFA giving up.
     gave_up: AtomicBool,
@@ -42,14 +49,15 @@ enum Stop {
     GaveUp,
 }
 
-impl Screen {
+impl ListScreen {
     /// Most expressions one list screen takes (its answer is a `u64` mask).
     pub(crate) const MAX_LIST: usize = 64;
 
     /// A screen over the relaxed regexes (HIR) of a list of expressions;
-    /// `None` if it does not build (size limit).
-    pub(crate) fn new(relaxed: &[impl Borrow<Hir>], size_limit: usize) -> Option<Screen> {
-        if relaxed.len() > Screen::MAX_LIST {
+    /// `None` if it does not build (size limit) or cannot read the text
+    /// through [`alphabet`] (see [`alphabet::coarse`]).
+    pub(crate) fn new(relaxed: &[impl Borrow<Hir>], size_limit: usize) -> Option<ListScreen> {
+        if relaxed.len() > ListScreen::MAX_LIST {
             return None;
         }
         // `screen(?s:.)*\z`: the walk then meets a match state only at the
@@ -63,93 +71,27 @@ impl Screen {
             }),
             Hir::look(Look::End),
         ]);
-        let screens: Vec<Hir> = relaxed
+        let screens = relaxed
             .iter()
             .map(|h| {
-                let coarse = coarse_alphabet(&compile::screening_hir(h.borrow()).0);
-                Hir::concat(vec![coarse, tail.clone()])
+                let coarse = alphabet::coarse(&compile::screening_hir(h.borrow()).0)?;
+                Some(Hir::concat(vec![coarse, tail.clone()]))
             })
-            .collect();
-        Screen::build(&screens, size_limit, None)
-    }
-
-    /// The screen of one relaxed regex, if it is coarser than the regex itself
-    /// (otherwise the regex screens as well).
-    pub(crate) fn coarser(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
-        let (hir, coarser) = compile::screening_hir(relaxed);
-        if !coarser {
-            return None;
-        }
-        Screen::build(&[hir], size_limit, None)
-    }
-
-    fn build(screens: &[Hir], size_limit: usize, prefilter: Option<Prefilter>) -> Option<Screen> {
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(size_limit.saturating_mul(16)))
-                    .which_captures(thompson::WhichCaptures::None),
-            )
-            .build_many_from_hir(screens)
-            .ok()?;
-        let kind = if screens.len() > 1 {
-            MatchKind::All
-        } else {
-            MatchKind::LeftmostFirst
-        };
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .match_kind(kind)
-                    .unicode_word_boundary(true)
-                    .cache_capacity(CACHE_CAPACITY)
-                    .skip_cache_capacity_check(true)
-                    .minimum_cache_clear_count(Some(3))
-                    .minimum_bytes_per_state(Some(10))
-                    .prefilter(prefilter),
-            )
-            .build_from_nfa(nfa)
-            .ok()?;
-        Some(Screen {
-            dfa,
+            .collect::<Option<Vec<Hir>>>()?;
+        Some(ListScreen {
+            dfa: lazy_dfa(&screens, size_limit, MatchKind::All, None)?,
             gave_up: AtomicBool::new(false),
         })
     }
 
-    /// A cache for one thread's searches.
+    /// A cache for one thread's walks.
     pub(crate) fn create_cache(&self) -> Cache {
         self.dfa.create_cache()
     }
 
-    /// The screen of one relaxed regex as it is (not coarsened); `None` if
-    /// it does not build (size limit).
-    ///
-    /// A search for a later start jumps from one place where the regex's
-    /// prefixes occur to the next (a vectorised literal scan), when the
-    /// prefixes are few and selective enough for that to pay.
-    pub(crate) fn exact(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
-        Screen::build(
-            std::slice::from_ref(relaxed),
-            size_limit,
-            prefix_prefilter(relaxed),
-        )
-    }
-
-    /// `false` when nothing can match `hay`.
-    pub(crate) fn may_match(&self, cache: &mut Cache, hay: &str) -> bool {
-        self.may_match_from(cache, hay, 0)
-    }
-
-    /// `false` when no match of `hay` starts at `from` or after (the text
-    /// before `from` is still read for look-behinds).
-    pub(crate) fn may_match_from(&self, cache: &mut Cache, hay: &str, from: usize) -> bool {
-        let input = Input::new(hay).range(from..).earliest(true);
-        !matches!(self.dfa.try_search_fwd(cache, &input), Ok(None))
-    }
-
     /// Which expressions may match `hay`, as a mask (bit `i`: expression
-    /// `i` of the list given to [`Screen::new`], which has at most
-    /// [`Screen::MAX_LIST`]); `None` when the screen cannot tell, and then
+    /// `i` of the list given to [`ListScreen::new`], which has at most
+    /// [`ListScreen::MAX_LIST`]); `None` when the screen cannot tell, and then
     /// every expression may.
     ///
     /// One walk over the bytes: each expression's screen is followed by
@@ -191,7 +133,8 @@ impl Screen {
         // state, or a transition); only `next_state` and the start
         // functions clear the cache, and neither runs here.
         let plain = |id: LazyStateID, byte: u8| {
-            let next = unsafe { dfa.next_state_untagged_unchecked(cache, id, byte) };
+            let next =
+                unsafe { dfa.next_state_untagged_unchecked(cache, id, alphabet::read(byte)) };
             (!next.is_tagged()).then_some(next)
         };
         while let Some(&[b0, b1, b2, b3]) = bytes.get(at..at + 4) {
@@ -227,7 +170,9 @@ impl Screen {
                 (id, at) = self.run_untagged(cache, id, bytes, at);
             }
             let Some(&byte) = bytes.get(at) else { break };
-            id = dfa.next_state(cache, id, byte).map_err(|_| Stop::GaveUp)?;
+            id = dfa
+                .next_state(cache, id, alphabet::read(byte))
+                .map_err(|_| Stop::GaveUp)?;
             if id.is_tagged() {
                 if id.is_dead() {
                     return Ok(0);
@@ -252,6 +197,81 @@ impl Screen {
     }
 }
 
+impl Screen {
+    /// The screen of one relaxed regex, if it is coarser than the regex itself
+    /// (otherwise the regex screens as well).
+    pub(crate) fn coarser(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
+        let (hir, coarser) = compile::screening_hir(relaxed);
+        if !coarser {
+            return None;
+        }
+        Screen::build(hir, size_limit, None)
+    }
+
+    /// A cache for one thread's searches.
+    pub(crate) fn create_cache(&self) -> Cache {
+        self.dfa.create_cache()
+    }
+
+    /// The screen of one relaxed regex as it is (not coarsened); `None` if
+    /// it does not build (size limit).
+    ///
+    /// A search for a later start jumps from one place where the regex's
+    /// prefixes occur to the next (a vectorised literal scan), when the
+    /// prefixes are few and selective enough for that to pay.
+    pub(crate) fn exact(relaxed: &Hir, size_limit: usize) -> Option<Screen> {
+        Screen::build(relaxed.clone(), size_limit, prefix_prefilter(relaxed))
+    }
+
+    fn build(hir: Hir, size_limit: usize, prefilter: Option<Prefilter>) -> Option<Screen> {
+        let dfa = lazy_dfa(&[hir], size_limit, MatchKind::LeftmostFirst, prefilter)?;
+        Some(Screen { dfa })
+    }
+
+    /// `false` when nothing can match `hay`.
+    pub(crate) fn may_match(&self, cache: &mut Cache, hay: &str) -> bool {
+        self.may_match_from(cache, hay, 0)
+    }
+
+    /// `false` when no match of `hay` starts at `from` or after (the text
+    /// before `from` is still read for look-behinds).
+    pub(crate) fn may_match_from(&self, cache: &mut Cache, hay: &str, from: usize) -> bool {
+        let input = Input::new(hay).range(from..).earliest(true);
+        !matches!(self.dfa.try_search_fwd(cache, &input), Ok(None))
+    }
+}
+
+/// The lazy DFA of a screen over `screens`; `None` if it does not build
+/// (size limit).
+fn lazy_dfa(
+    screens: &[Hir],
+    size_limit: usize,
+    kind: MatchKind,
+    prefilter: Option<Prefilter>,
+) -> Option<DFA> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(size_limit.saturating_mul(16)))
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build_many_from_hir(screens)
+        .ok()?;
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(kind)
+                .unicode_word_boundary(true)
+                .cache_capacity(CACHE_CAPACITY)
+                .skip_cache_capacity_check(true)
+                .minimum_cache_clear_count(Some(3))
+                .minimum_bytes_per_state(Some(10))
+                .prefilter(prefilter),
+        )
+        .build_from_nfa(nfa)
+        .ok()
+}
+
 /// How many literals the prefixes of a regex may take while they are
 /// extracted: an alternation of expressions that share a prefix (a list's)
 /// holds each of its literals once per expression until they are deduplicated.
@@ -274,107 +294,6 @@ fn prefix_prefilter(hir: &Hir) -> Option<Prefilter> {
 /// Most literals a Teddy prefilter takes (aho-corasick's packed searcher).
 const TEDDY_LIMIT: usize = 64;
 
-/// The char groups of [`coarse_alphabet`]: a class or literal that takes
-/// one char of a group takes them all.
-const GROUPS: [(char, char); 6] = [
-    ('0', '9'),
-    ('A', 'F'),
-    ('G', 'Z'),
-    ('a', 'f'),
-    ('g', 'z'),
-    ('\u{80}', '\u{10FFFF}'),
-];
-
-/// A superset of `hir` over a small alphabet: digits, letters in four
-/// groups (hex or not, by case) and every non-ASCII char each read as one,
-/// while punctuation, spaces and controls keep their own classes.
-///
-/// A list's screen is a lazy DFA whose states each take a transition per
-/// byte class. Literal words (month names, keywords) give a long list a
-/// hundred classes or more, and its walk then spends most of its time
-/// waiting on memory. Lines of different formats mostly differ in their
-/// punctuation and in where letters and digits stand, so the coarse screen
-/// still rules out nearly as much, in a third of the memory.
-fn coarse_alphabet(hir: &Hir) -> Hir {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => hir.clone(),
-        HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
-            Ok(text) => Hir::concat(
-                text.chars()
-                    .map(|c| {
-                        let class = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
-                        Hir::class(Class::Unicode(widen_chars(&class)))
-                    })
-                    .collect(),
-            ),
-            Err(_) => Hir::concat(
-                lit.0
-                    .iter()
-                    .map(|&b| {
-                        let class = ClassBytes::new([ClassBytesRange::new(b, b)]);
-                        Hir::class(Class::Bytes(widen_bytes(&class)))
-                    })
-                    .collect(),
-            ),
-        },
-        HirKind::Class(Class::Unicode(class)) => Hir::class(Class::Unicode(widen_chars(class))),
-        HirKind::Class(Class::Bytes(class)) => Hir::class(Class::Bytes(widen_bytes(class))),
-        HirKind::Capture(cap) => coarse_alphabet(&cap.sub),
-        HirKind::Repetition(rep) => Hir::repetition(Repetition {
-            min: rep.min,
-            max: rep.max,
-            greedy: rep.greedy,
-            sub: Box::new(coarse_alphabet(&rep.sub)),
-        }),
-        HirKind::Concat(subs) => Hir::concat(subs.iter().map(coarse_alphabet).collect()),
-        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(coarse_alphabet).collect()),
-    }
-}
-
-/// The [`GROUPS`] groups that some range of `ranges` meets.
-fn groups_met(ranges: impl Iterator<Item = (u32, u32)> + Clone) -> Vec<(u32, u32)> {
-    GROUPS
-        .iter()
-        .map(|&(lo, hi)| (lo as u32, hi as u32))
-        .filter(|&(lo, hi)| ranges.clone().any(|(start, end)| start <= hi && lo <= end))
-        .collect()
-}
-
-/// `class` with every [`GROUPS`] group it meets.
-fn widen_chars(class: &ClassUnicode) -> ClassUnicode {
-    let ranges = class
-        .ranges()
-        .iter()
-        .map(|r| (r.start() as u32, r.end() as u32));
-    let mut wide = class.clone();
-    wide.union(&ClassUnicode::new(
-        groups_met(ranges).into_iter().filter_map(|(lo, hi)| {
-            Some(ClassUnicodeRange::new(
-                char::from_u32(lo)?,
-                char::from_u32(hi)?,
-            ))
-        }),
-    ));
-    wide
-}
-
-/// `class` with every [`GROUPS`] group it meets, as bytes: every byte
-/// from 0x80 up is one group.
-fn widen_bytes(class: &ClassBytes) -> ClassBytes {
-    let ranges = class
-        .ranges()
-        .iter()
-        .map(|r| (u32::from(r.start()), u32::from(r.end())));
-    let mut wide = class.clone();
-    wide.union(&ClassBytes::new(groups_met(ranges).into_iter().map(
-        |(lo, hi)| {
-            let byte = |c: u32| u8::try_from(c.min(0xFF)).unwrap_or(u8::MAX);
-            ClassBytesRange::new(byte(lo), byte(hi))
-        },
-    )));
-    wide
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_list_screen_names_the_expressions_that_may_match() {
-        let screen = Screen::new(&hirs(&["a=[0-9]+", "-b-", r"\[(?:x|y)\]"]), 1 << 20).unwrap();
+        let screen = ListScreen::new(&hirs(&["a=[0-9]+", "-b-", r"\[(?:x|y)\]"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
         assert_eq!(
             screen.which_may_match(&mut cache, "-- -b- a=12 --"),
@@ -400,7 +319,7 @@ mod tests {
 
     #[test]
     fn list_screens_read_letters_and_digits_by_group() {
-        let screen = Screen::new(&hirs(&["Jan", "404", r"\.de"]), 1 << 20).unwrap();
+        let screen = ListScreen::new(&hirs(&["Jan", "404", r"\.de"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
         // Upper non-hex, lower hex, lower non-hex: `Kbx` has Jan's shape.
         assert_eq!(screen.which_may_match(&mut cache, "Kbx"), Some(0b001));
@@ -409,7 +328,7 @@ mod tests {
         assert_eq!(screen.which_may_match(&mut cache, "a.fa a-de"), Some(0b100));
         assert_eq!(screen.which_may_match(&mut cache, "a.dé"), Some(0));
         // Every non-ASCII char is one letter of the alphabet.
-        let screen = Screen::new(&hirs(&["é", "-"]), 1 << 20).unwrap();
+        let screen = ListScreen::new(&hirs(&["é", "-"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
         assert_eq!(screen.which_may_match(&mut cache, "Ω"), Some(0b01));
         assert_eq!(screen.which_may_match(&mut cache, "e"), Some(0));
@@ -417,13 +336,13 @@ mod tests {
 
     #[test]
     fn a_word_boundary_on_non_ascii_text_is_a_perhaps() {
-        let screen = Screen::new(&hirs(&[r"\bab\b", "zz"]), 1 << 20).unwrap();
+        let screen = ListScreen::new(&hirs(&[r"\bab\b", "zz"]), 1 << 20).unwrap();
         let mut cache = screen.create_cache();
         assert_eq!(screen.which_may_match(&mut cache, "x ab y"), Some(0b01));
         // `½ab` has no boundary before `a` in Oniguruma's reading; the DFA
         // cannot read it, so it does not answer.
         assert_eq!(screen.which_may_match(&mut cache, "½ab"), None);
-        let one = Screen::build(&hirs(&[r"\bab\b"]), 1 << 20, None).unwrap();
+        let one = Screen::build(hirs(&[r"\bab\b"]).remove(0), 1 << 20, None).unwrap();
         let mut cache = one.create_cache();
         assert!(one.may_match(&mut cache, "½ab"));
         assert!(!one.may_match(&mut cache, "xab"));
@@ -443,6 +362,11 @@ mod tests {
             Just("\\w".to_string()),
             Just("\\b".to_string()),
             Just("(?i:k)".to_string()),
+            Just(r"\(".to_string()),
+            Just("!".to_string()),
+            Just(r"\s".to_string()),
+            Just("(?m:^)".to_string()),
+            Just("(?m:$)".to_string()),
         ];
         atom.prop_recursive(3, 16, 4, |inner| {
             prop_oneof![
@@ -460,10 +384,10 @@ mod tests {
         #[test]
         fn a_list_screen_lets_through_every_expression_that_matches(
             patterns in proptest::collection::vec(list_regex(), 2..4),
-            hay in "[aKxkbX7é -]{0,10}",
+            hay in "[aKxkbX7é ()!|\t\n-]{0,10}",
         ) {
             let relaxed = hirs(&patterns.iter().map(String::as_str).collect::<Vec<_>>());
-            let screen = Screen::new(&relaxed, 1 << 20).unwrap();
+            let screen = ListScreen::new(&relaxed, 1 << 20).unwrap();
             let mut cache = screen.create_cache();
             let mask = screen.which_may_match(&mut cache, &hay);
             for (i, hir) in relaxed.iter().enumerate() {
