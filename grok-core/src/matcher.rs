@@ -4,14 +4,13 @@ use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
-use regex_automata::hybrid::dfa::Cache;
 
 use crate::captures::Captures;
 use crate::error::Error;
 use crate::fused::Fused;
 use crate::pattern::Pattern;
 use crate::per_thread::{Make, PerThread};
-use crate::screen::ListScreen;
+use crate::screen::{ListCache, ListScreen};
 
 /// An ordered list of compiled expressions: the first expression (in list
 /// order) that matches wins, as Logstash's `break_on_match => true`; or every
@@ -265,7 +264,7 @@ const SCREEN_CHUNK: usize = ListScreen::MAX_LIST;
 /// The screen of one chunk of a list and each thread's cache for it.
 struct ChunkScreen {
     screen: Arc<ListScreen>,
-    scratch: PerThread<Cache>,
+    scratch: PerThread<ListCache>,
 }
 
 impl ChunkScreen {
@@ -285,7 +284,7 @@ impl ChunkScreen {
             .saturating_mul(patterns.len());
         let screen = Arc::new(ListScreen::new(&relaxed, size_limit)?);
         let for_scratch = Arc::clone(&screen);
-        let create: Make<Cache> = Box::new(move || for_scratch.create_cache());
+        let create: Make<ListCache> = Box::new(move || for_scratch.create_cache());
         Some(ChunkScreen {
             screen,
             scratch: PerThread::new(create),

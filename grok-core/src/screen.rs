@@ -22,6 +22,9 @@ use regex_syntax::hir::{Dot, Hir, Look, Repetition};
 use crate::compile;
 
 mod alphabet;
+mod snapshot;
+
+use snapshot::Snapshot;
 
 /// How much memory one thread's cache of a screen may take.
 const CACHE_CAPACITY: usize = 8 << 20;
@@ -40,6 +43,27 @@ pub(crate) struct ListScreen {
     /// Set when a walk found the lazy DFA giving up.
     gave_up: AtomicBool,
 }
+
+/// One thread's scratch for a [`ListScreen`]'s walks: the lazy DFA's
+/// cache and, once it has learnt the common transitions, a [`Snapshot`] of
+/// them, retaken while walks keep leaving it.
+#[derive(Debug)]
+pub(crate) struct ListCache {
+    lazy: Cache,
+    snapshot: Option<Snapshot>,
+    /// Walks since the snapshot was last taken (or since the start).
+    walks: u32,
+    /// How many of them left the snapshot before the end of the text.
+    exits: u32,
+    /// Walks before the snapshot is (re)taken; doubles each time.
+    interval: u32,
+}
+
+/// Walks before a list screen's first snapshot.
+const FIRST_SNAPSHOT: u32 = 64;
+
+/// Most walks between two snapshots.
+const LONGEST_INTERVAL: u32 = 1 << 16;
 
 /// Why a walk stopped without an answer.
 enum Stop {
@@ -84,9 +108,15 @@ impl ListScreen {
         })
     }
 
-    /// A cache for one thread's walks.
-    pub(crate) fn create_cache(&self) -> Cache {
-        self.dfa.create_cache()
+    /// Scratch for one thread's walks.
+    pub(crate) fn create_cache(&self) -> ListCache {
+        ListCache {
+            lazy: self.dfa.create_cache(),
+            snapshot: None,
+            walks: 0,
+            exits: 0,
+            interval: FIRST_SNAPSHOT,
+        }
     }
 
     /// Which expressions may match `hay`, as a mask (bit `i`: expression
@@ -100,7 +130,7 @@ impl ListScreen {
     /// on the screens alone stops at every match of every expression, which
     /// on a long list is nearly every byte.) After the lazy DFA gives up
     /// (its cache filling again and again), the screen stays off.
-    pub(crate) fn which_may_match(&self, cache: &mut Cache, hay: &str) -> Option<u64> {
+    pub(crate) fn which_may_match(&self, cache: &mut ListCache, hay: &str) -> Option<u64> {
         if self.gave_up.load(Ordering::Relaxed) {
             return None;
         }
@@ -156,13 +186,59 @@ impl ListScreen {
         (id, at)
     }
 
-    fn walk(&self, cache: &mut Cache, hay: &str) -> Result<u64, Stop> {
+    /// Brings the snapshot of the lazy DFA up to date when that is due:
+    /// after the first walks, then every time as many walks again as the
+    /// last time. A snapshot that counted the walks since is ordered by
+    /// their visits; one that walks left (the lazy DFA learnt more) is
+    /// retaken, in the same order with the new states after, and counts
+    /// the walks until the next time, which is twice as far. A snapshot of
+    /// a cache that has been cleared since is dropped.
+    fn refresh_snapshot(&self, scratch: &mut ListCache, hay: &str) {
+        if let Some(snapshot) = &scratch.snapshot {
+            if !snapshot.is_current(&scratch.lazy) {
+                scratch.snapshot = None;
+                scratch.walks = 0;
+            }
+        }
+        scratch.walks += 1;
+        if scratch.walks < scratch.interval {
+            return;
+        }
+        if let Some(snapshot) = &mut scratch.snapshot {
+            snapshot.rank_by_visits();
+        }
+        if scratch.snapshot.is_none() || scratch.exits > 0 {
+            scratch.snapshot = self
+                .dfa
+                .start_state_forward(&mut scratch.lazy, &Input::new(hay))
+                .ok()
+                .and_then(|start| {
+                    Snapshot::take(&self.dfa, &scratch.lazy, start, scratch.snapshot.as_ref())
+                });
+            scratch.interval = scratch.interval.saturating_mul(2).min(LONGEST_INTERVAL);
+        }
+        scratch.walks = 0;
+        scratch.exits = 0;
+    }
+
+    fn walk(&self, scratch: &mut ListCache, hay: &str) -> Result<u64, Stop> {
+        self.refresh_snapshot(scratch, hay);
         let dfa = &self.dfa;
-        let mut id = dfa
-            .start_state_forward(cache, &Input::new(hay))
-            .map_err(|_| Stop::Quit)?;
         let bytes = hay.as_bytes();
-        let mut at = 0;
+        let (mut id, mut at) = match &mut scratch.snapshot {
+            Some(snapshot) => {
+                let (id, at) = snapshot.run(bytes);
+                scratch.exits += u32::from(at < bytes.len());
+                (id, at)
+            }
+            None => {
+                let start = dfa
+                    .start_state_forward(&mut scratch.lazy, &Input::new(hay))
+                    .map_err(|_| Stop::Quit)?;
+                (start, 0)
+            }
+        };
+        let cache = &mut scratch.lazy;
         loop {
             // The table lookup alone while the state is plain and the
             // transition known; the checked step otherwise.
@@ -380,25 +456,60 @@ mod tests {
 
     proptest::proptest! {
         /// A list screen may let through an expression that does not
-        /// match, never hold back one that does.
+        /// match, never hold back one that does; and it answers alike
+        /// once its walks follow a snapshot (after the first 64).
         #[test]
         fn a_list_screen_lets_through_every_expression_that_matches(
             patterns in proptest::collection::vec(list_regex(), 2..4),
-            hay in "[aKxkbX7é ()!|\t\n-]{0,10}",
+            hays in proptest::collection::vec("[aKxkbX7é ()!|\t\n-]{0,10}", 1..300),
         ) {
             let relaxed = hirs(&patterns.iter().map(String::as_str).collect::<Vec<_>>());
+            let regexes: Vec<_> = relaxed
+                .iter()
+                .map(|hir| regex_automata::meta::Regex::builder().build_from_hir(hir).unwrap())
+                .collect();
             let screen = ListScreen::new(&relaxed, 1 << 20).unwrap();
             let mut cache = screen.create_cache();
-            let mask = screen.which_may_match(&mut cache, &hay);
-            for (i, hir) in relaxed.iter().enumerate() {
-                let regex = regex_automata::meta::Regex::builder().build_from_hir(hir).unwrap();
-                if regex.is_match(hay.as_str()) {
-                    proptest::prop_assert!(
-                        mask.is_none_or(|m| m & 1 << i != 0),
-                        "{} matches {:?}, mask {:?}", patterns[i], hay, mask
-                    );
+            for hay in &hays {
+                let mask = screen.which_may_match(&mut cache, hay);
+                let lazy_only = screen.which_may_match(&mut screen.create_cache(), hay);
+                proptest::prop_assert_eq!(mask, lazy_only, "{:?}", hay);
+                for (i, regex) in regexes.iter().enumerate() {
+                    if regex.is_match(hay.as_str()) {
+                        proptest::prop_assert!(
+                            mask.is_none_or(|m| m & 1 << i != 0),
+                            "{} matches {:?}, mask {:?}", patterns[i], hay, mask
+                        );
+                    }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_list_screen_walks_its_snapshot_once_it_has_learnt_the_lines() {
+        let screen = ListScreen::new(&hirs(&["a=[0-9]+", "-b-", r"\[(?:x|y)\]"]), 1 << 20).unwrap();
+        let mut cache = screen.create_cache();
+        let lines = ["-- -b- a=12 --", "[y]", "nothing here", "a=7 [x] -b-"];
+        let expected = [Some(0b011), Some(0b100), Some(0), Some(0b111)];
+        for round in 0..100 {
+            for (line, &mask) in lines.iter().zip(&expected) {
+                assert_eq!(
+                    screen.which_may_match(&mut cache, line),
+                    mask,
+                    "round {round}"
+                );
+            }
+        }
+        let snapshot = cache.snapshot.as_ref().expect("a snapshot after 400 walks");
+        assert!(
+            !snapshot.is_counting(),
+            "ranked by the visits of the walks since"
+        );
+        // Every line runs to its end in the snapshot.
+        let snapshot = cache.snapshot.as_mut().unwrap();
+        for line in lines {
+            assert_eq!(snapshot.run(line.as_bytes()).1, line.len());
         }
     }
 
