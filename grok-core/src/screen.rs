@@ -159,8 +159,9 @@ impl ListScreen {
     ) -> (LazyStateID, usize) {
         let dfa = &self.dfa;
         // SAFETY (every `next_state_untagged_unchecked` below): `id` is an
-        // untagged state that the last call on `cache` returned (the start
-        // state, or a transition); only `next_state` and the start
+        // untagged state of `cache`: the start state, a transition, or a
+        // snapshot's state, whose cache `refresh_snapshot` found uncleared
+        // at the start of this walk; only `next_state` and the start
         // functions clear the cache, and neither runs here.
         let plain = |id: LazyStateID, byte: u8| {
             let next =

@@ -127,7 +127,7 @@ pub(super) fn coarse(hir: &Hir) -> Option<Hir> {
             Ok(text) => Hir::concat(
                 text.chars()
                     .map(|c| match u8::try_from(c) {
-                        Ok(b) if b.is_ascii() => representatives([b]),
+                        Ok(b) if b.is_ascii() => ascii_byte(b),
                         _ => non_ascii(c.len_utf8() as u32, c.len_utf8() as u32),
                     })
                     .collect(),
@@ -169,23 +169,29 @@ pub(super) fn coarse(hir: &Hir) -> Option<Hir> {
 /// One byte of a literal that is not UTF-8.
 fn coarse_byte(byte: u8) -> Hir {
     if byte.is_ascii() {
-        representatives([byte])
+        ascii_byte(byte)
     } else {
         non_ascii(1, 1)
     }
 }
 
+/// The class of an ASCII byte's group.
+fn ascii_byte(byte: u8) -> Hir {
+    representatives([byte]).unwrap_or_else(Hir::fail)
+}
+
 /// The class of the representatives of `bytes`' groups, each with the
-/// range it stands for (a class that fails if `bytes` is empty).
-fn representatives(bytes: impl IntoIterator<Item = u8>) -> Hir {
+/// range it stands for; `None` if `bytes` is empty.
+fn representatives(bytes: impl IntoIterator<Item = u8>) -> Option<Hir> {
     let mut seen = [false; 128];
     for b in bytes {
         seen[usize::from(read(b))] = true;
     }
-    let ranges = (0..=0x7Fu8)
+    let ranges: Vec<ClassBytesRange> = (0..=0x7Fu8)
         .filter(|&b| seen[usize::from(b)])
-        .map(|b| ClassBytesRange::new(b, RANGE_END[usize::from(b)]));
-    Hir::class(Class::Bytes(ClassBytes::new(ranges)))
+        .map(|b| ClassBytesRange::new(b, RANGE_END[usize::from(b)]))
+        .collect();
+    (!ranges.is_empty()).then(|| Hir::class(Class::Bytes(ClassBytes::new(ranges))))
 }
 
 /// `min` to `max` non-ASCII bytes, as the walk reads them.
@@ -199,12 +205,13 @@ fn non_ascii(min: u32, max: u32) -> Hir {
     })
 }
 
-/// `ascii`, or `ascii | wide` when the class also takes non-ASCII chars.
-fn either(ascii: Hir, wide: Option<Hir>) -> Hir {
-    match wide {
-        None => ascii,
-        Some(wide) if ascii.properties().minimum_len().is_none() => wide,
-        Some(wide) => Hir::alternation(vec![ascii, wide]),
+/// A class's ASCII part, its non-ASCII part, or either (a class that
+/// takes neither never matches).
+fn either(ascii: Option<Hir>, wide: Option<Hir>) -> Hir {
+    match (ascii, wide) {
+        (Some(ascii), Some(wide)) => Hir::alternation(vec![ascii, wide]),
+        (Some(part), None) | (None, Some(part)) => part,
+        (None, None) => Hir::fail(),
     }
 }
 
