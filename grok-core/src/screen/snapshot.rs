@@ -177,7 +177,8 @@ impl Snapshot {
         let (state, at) = match &mut self.visits {
             None => follow(&self.trans, &self.class_of, self.start, bytes, |_| {}),
             Some(visits) => follow(&self.trans, &self.class_of, self.start, bytes, |state| {
-                visits[state / STRIDE] += 1;
+                let count = &mut visits[state / STRIDE];
+                *count = count.saturating_add(1);
             }),
         };
         (self.lazy[state / STRIDE], at)
