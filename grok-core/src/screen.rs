@@ -226,6 +226,8 @@ impl ListScreen {
         self.refresh_snapshot(scratch, hay);
         let dfa = &self.dfa;
         let bytes = hay.as_bytes();
+        // Every walk starts at the text's start, with nothing behind it: in
+        // the start state the snapshot was taken from.
         let (mut id, mut at) = match &mut scratch.snapshot {
             Some(snapshot) => {
                 let (id, at) = snapshot.run(bytes);

@@ -123,17 +123,8 @@ pub(super) fn coarse(hir: &Hir) -> Option<Hir> {
         HirKind::Empty => hir.clone(),
         HirKind::Look(Look::StartCRLF | Look::EndCRLF) => return None,
         HirKind::Look(_) => hir.clone(),
-        HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
-            Ok(text) => Hir::concat(
-                text.chars()
-                    .map(|c| match u8::try_from(c) {
-                        Ok(b) if b.is_ascii() => ascii_byte(b),
-                        _ => non_ascii(c.len_utf8() as u32, c.len_utf8() as u32),
-                    })
-                    .collect(),
-            ),
-            Err(_) => Hir::concat(lit.0.iter().map(|&b| coarse_byte(b)).collect()),
-        },
+        // Byte by byte: a non-ASCII char of n bytes reads as n of them.
+        HirKind::Literal(lit) => Hir::concat(lit.0.iter().map(|&b| coarse_byte(b)).collect()),
         HirKind::Class(Class::Unicode(class)) => {
             let ascii = class
                 .ranges()
@@ -166,18 +157,13 @@ pub(super) fn coarse(hir: &Hir) -> Option<Hir> {
     })
 }
 
-/// One byte of a literal that is not UTF-8.
+/// One byte of a literal, as the walk reads it.
 fn coarse_byte(byte: u8) -> Hir {
     if byte.is_ascii() {
-        ascii_byte(byte)
+        representatives([byte]).unwrap_or_else(Hir::fail)
     } else {
         non_ascii(1, 1)
     }
-}
-
-/// The class of an ASCII byte's group.
-fn ascii_byte(byte: u8) -> Hir {
-    representatives([byte]).unwrap_or_else(Hir::fail)
 }
 
 /// The class of the representatives of `bytes`' groups, each with the
