@@ -26,6 +26,11 @@ use clap::Parser;
 use args::{Cli, Command};
 use error::{Failure, Outcome};
 
+/// mimalloc: fewer page faults and cheaper small allocations than the system
+/// allocator, for compiling patterns and growing each thread's tables.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(outcome) => outcome.exit_code(),
