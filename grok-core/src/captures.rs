@@ -17,6 +17,8 @@ pub(crate) struct Layout {
     /// Every capture as (distinct field, field id, type), grouped by
     /// distinct field in field order, then in pattern order.
     captures: Vec<(usize, usize, FieldType)>,
+    /// Each field id's place in `captures`.
+    position: Vec<u32>,
     tree: Vec<TreeNode>,
     roots: Vec<usize>,
 }
@@ -31,6 +33,14 @@ struct TreeNode {
 }
 
 static EMPTY_LAYOUT: Lazy<Layout> = Lazy::new(Layout::default);
+
+/// [`Captures::fill`] reads only the captures a match may have set when
+/// they are at most one in `LIVE_SHARE` of the pattern's (SSHLINE sets
+/// about 9 of 60); otherwise it reads them all, which is cheaper.
+const LIVE_SHARE: usize = 4;
+
+/// Fewest captures for which [`Captures::fill`] asks which were set.
+const MIN_SPARSE: usize = 16;
 
 impl Layout {
     pub(crate) fn new(specs: &[FieldSpec]) -> Layout {
@@ -47,6 +57,10 @@ impl Layout {
         }
         // Stable: a field's captures keep their pattern order.
         layout.captures.sort_by_key(|&(d, _, _)| d);
+        layout.position = vec![0; specs.len()];
+        for (k, &(_, id, _)) in layout.captures.iter().enumerate() {
+            layout.position[id] = k as u32;
+        }
         for d in 0..layout.fields.len() {
             let path = layout.fields[d].path().to_vec();
             let mut level: Option<usize> = None;
@@ -112,6 +126,9 @@ pub struct Captures<'a> {
     /// For each distinct field: its range in `values`; empty (`(0, 0)`)
     /// if not captured.
     ranges: Vec<(u32, u32)>,
+    /// Scratch for [`Captures::fill`]: the places in the layout's
+    /// captures of the fields that may be set.
+    order: Vec<u32>,
     decision: Decision,
     index: usize,
 }
@@ -130,6 +147,7 @@ impl<'a> Captures<'a> {
             values: Vec::new(),
             spans: Vec::new(),
             ranges: Vec::new(),
+            order: Vec::new(),
             decision: Decision::Linear,
             index: 0,
         }
@@ -153,34 +171,81 @@ impl<'a> Captures<'a> {
     ) -> Result<(), Error> {
         self.decision = decision;
         let layout = self.layout;
-        for &(d, id, ty) in &layout.captures {
-            let Some((s, e)) = spans.get(id) else {
-                continue;
-            };
-            let piece = &text[s..e];
-            let value = match ty {
-                // The common case, without a call.
-                FieldType::String if !piece.is_empty() => Value::Str(piece),
-                _ if piece.is_empty() => {
-                    if !options.is_keep_empty() {
-                        continue;
-                    }
-                    Value::Str(piece)
-                }
-                _ => convert(piece, ty, options.conversion_mode())
-                    .ok_or_else(|| conversion_error(layout.fields[d].name(), piece, ty))?,
-            };
-            let at = self.values.len() as u32;
-            self.values.push(value);
-            self.spans.push((s, e));
-            // A field's captures are adjacent in `captures`, so its values
-            // are too: a later one extends the range.
-            let range = &mut self.ranges[d];
-            if range.1 == 0 {
-                range.0 = at;
-            }
-            range.1 = at + 1;
+        // A pattern of many alternatives (SSHLINE: 60 captures) sets few on
+        // any one match; when the engine lists those, only they are read.
+        if layout.captures.len() >= MIN_SPARSE && self.fill_live(text, spans, options)? {
+            return Ok(());
         }
+        layout
+            .captures
+            .iter()
+            .try_for_each(|&capture| self.add(text, capture, spans, options))
+    }
+
+    /// [`Captures::fill`] from the captures the engine lists as possibly
+    /// set, if it lists at most one in [`LIVE_SHARE`] (listing costs more
+    /// than it saves otherwise); `false` if it did not.
+    #[inline(never)]
+    fn fill_live(
+        &mut self,
+        text: &'a str,
+        spans: &Spans<'_>,
+        options: &CompileOptions,
+    ) -> Result<bool, Error> {
+        let layout = self.layout;
+        let Some(live) = spans.live_fields(layout.captures.len() / LIVE_SHARE) else {
+            return Ok(false);
+        };
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(live.filter_map(|id| layout.position.get(id).copied()));
+        // Layout order: a field's captures together.
+        if !order.is_sorted() {
+            order.sort_unstable();
+        }
+        let filled = order
+            .iter()
+            .try_for_each(|&k| self.add(text, layout.captures[k as usize], spans, options));
+        self.order = order;
+        filled.map(|()| true)
+    }
+
+    /// Adds the value of one capture (distinct field, field id, type), if
+    /// it took part in the match.
+    #[inline(always)]
+    fn add(
+        &mut self,
+        text: &'a str,
+        (d, id, ty): (usize, usize, FieldType),
+        spans: &Spans<'_>,
+        options: &CompileOptions,
+    ) -> Result<(), Error> {
+        let Some((s, e)) = spans.get(id) else {
+            return Ok(());
+        };
+        let piece = &text[s..e];
+        let value = match ty {
+            // The common case, without a call.
+            FieldType::String if !piece.is_empty() => Value::Str(piece),
+            _ if piece.is_empty() => {
+                if !options.is_keep_empty() {
+                    return Ok(());
+                }
+                Value::Str(piece)
+            }
+            _ => convert(piece, ty, options.conversion_mode())
+                .ok_or_else(|| conversion_error(self.layout.fields[d].name(), piece, ty))?,
+        };
+        let at = self.values.len() as u32;
+        self.values.push(value);
+        self.spans.push((s, e));
+        // A field's captures are adjacent in `captures`, so its values
+        // are too: a later one extends the range.
+        let range = &mut self.ranges[d];
+        if range.1 == 0 {
+            range.0 = at;
+        }
+        range.1 = at + 1;
         Ok(())
     }
 

@@ -198,13 +198,60 @@ type Marker = (usize, Check, Box<[usize]>);
 
 /// A match's field spans, as the engine that decided it left them.
 pub(crate) enum Spans<'s> {
-    /// The linear engines' capture slots, and each field id's first slot.
+    /// The linear engines' capture slots, each field id's first slot, and
+    /// the engine's field table, of which `fields` is the end (see
+    /// [`Spans::skip_fields`]).
     Slots {
         slots: SlotView<'s>,
         fields: &'s [usize],
+        table: &'s FieldSlots,
     },
     /// One span per field id (the exact engine's).
     Listed(&'s [Option<(usize, usize)>]),
+}
+
+/// Where an engine's fields are in its slots, both ways.
+pub(crate) struct FieldSlots {
+    /// First slot of each field id's relaxed group ([`NO_SLOT`]: not in
+    /// the relaxed regex).
+    slots: Box<[usize]>,
+    /// The field id whose group starts at each slot ([`NO_FIELD`]: none);
+    /// `None` unless each field starts a slot pair of its own (a group's
+    /// first slot is even), which [`Spans::live_fields`] relies on.
+    owners: Option<Box<[u32]>>,
+}
+
+/// The owner of a slot that starts no field's group.
+const NO_FIELD: u32 = u32::MAX;
+
+impl FieldSlots {
+    fn new(slots: Vec<usize>) -> FieldSlots {
+        let owners = Self::owners(&slots);
+        FieldSlots {
+            slots: slots.into(),
+            owners,
+        }
+    }
+
+    fn owners(field_slots: &[usize]) -> Option<Box<[u32]>> {
+        let len = field_slots
+            .iter()
+            .filter(|&&slot| slot != NO_SLOT)
+            .max()
+            .map_or(0, |&slot| slot + 1);
+        let mut owners = vec![NO_FIELD; len];
+        for (id, &slot) in field_slots.iter().enumerate() {
+            if slot == NO_SLOT {
+                continue;
+            }
+            let id = u32::try_from(id).ok().filter(|&id| id != NO_FIELD)?;
+            if slot % 2 != 0 || owners[slot] != NO_FIELD {
+                return None;
+            }
+            owners[slot] = id;
+        }
+        Some(owners.into())
+    }
 }
 
 impl Spans<'_> {
@@ -212,18 +259,50 @@ impl Spans<'_> {
     #[inline]
     pub(crate) fn get(&self, field: usize) -> Option<(usize, usize)> {
         match self {
-            Spans::Slots { slots, fields } => slots.span(*fields.get(field)?),
+            Spans::Slots { slots, fields, .. } => slots.span(*fields.get(field)?),
             Spans::Listed(spans) => spans.get(field).copied().flatten(),
         }
+    }
+
+    /// The field ids that may have a span, when the engine knows a list
+    /// of at most `most` groups (a tagged-DFA match, whose final state maps
+    /// the slots it never set to no register); `None`: any may. Ascending
+    /// by group, which is the order of the ids.
+    #[inline]
+    pub(crate) fn live_fields(&self, most: usize) -> Option<impl Iterator<Item = usize> + '_> {
+        let Spans::Slots {
+            slots,
+            fields,
+            table,
+        } = self
+        else {
+            return None;
+        };
+        let live = slots.live().filter(|live| live.len() <= most)?;
+        let owners = table.owners.as_deref()?;
+        // `fields` is the end of the table's: its ids are below the table's
+        // by this much.
+        let first = table.slots.len().checked_sub(fields.len())?;
+        Some(live.iter().filter_map(move |&slot| {
+            let owner = *owners.get(slot as usize)?;
+            (owner != NO_FIELD)
+                .then_some(owner as usize)?
+                .checked_sub(first)
+        }))
     }
 
     /// The spans from field id `first` on, renumbered from 0: one
     /// expression's fields within an alternation of several.
     pub(crate) fn skip_fields(self, first: usize) -> Self {
         match self {
-            Spans::Slots { slots, fields } => Spans::Slots {
+            Spans::Slots {
+                slots,
+                fields,
+                table,
+            } => Spans::Slots {
                 slots,
                 fields: fields.get(first..).unwrap_or_default(),
+                table,
             },
             Spans::Listed(spans) => Spans::Listed(spans.get(first..).unwrap_or_default()),
         }
@@ -426,9 +505,8 @@ pub(crate) struct Engine {
     unenforced: Box<[usize]>,
     /// Whether anything beyond the match itself is needed (fields or checks).
     needs_groups: bool,
-    /// First slot of each field id's relaxed group ([`NO_SLOT`]: not in
-    /// the relaxed regex).
-    field_slots: Box<[usize]>,
+    /// Where the fields are in the slots.
+    field_slots: FieldSlots,
     /// The checks, each with its marker group's first slot and the loops
     /// around it.
     checks: Box<[Marker]>,
@@ -861,7 +939,7 @@ impl Engine {
             rest: OnceLock::new(),
             relaxed_text: program.relaxed.as_str().into(),
             size_limit,
-            field_slots: field_slots.into(),
+            field_slots: FieldSlots::new(field_slots),
             checks: checks.into(),
             loops: loops.into(),
             exact_only: program.exact_only,
@@ -1135,7 +1213,8 @@ impl Engine {
                 if all_pass {
                     let spans = Spans::Slots {
                         slots,
-                        fields: &self.field_slots,
+                        fields: &self.field_slots.slots,
+                        table: &self.field_slots,
                     };
                     return Ok(Some(on_match(Decision::Linear, spans)));
                 }
@@ -1648,6 +1727,54 @@ mod tests {
         let p = lib.compile("%{NUMBER:a}2x").unwrap();
         assert_eq!(atomic(&p), (1, 1));
         assert!(p.captures("12x").unwrap().is_none());
+    }
+
+    /// The field ids `live_fields` lists for `line`'s match, and what the
+    /// match captured.
+    fn live_of(p: &crate::Pattern, line: &str) -> (Option<Vec<usize>>, Vec<(String, String)>) {
+        let live = p
+            .inner
+            .engine
+            .search(line, false, None, |_, spans| {
+                spans.live_fields(usize::MAX).map(|ids| ids.collect())
+            })
+            .unwrap()
+            .unwrap();
+        let caps = p.captures(line).unwrap().unwrap();
+        let fields = caps
+            .iter()
+            .flat_map(|(f, values)| values.iter().map(|v| (f.name().to_string(), v.to_string())))
+            .collect();
+        (live, fields)
+    }
+
+    #[test]
+    fn a_tagged_dfa_match_lists_only_the_fields_its_alternative_may_set() {
+        let lib = crate::PatternLibrary::legacy();
+        // 20 alternatives, each with fields of its own and a shared name;
+        // the one that matches sets `x` twice around `n`.
+        let mut alts: Vec<String> = (0..19)
+            .map(|i| format!("k{i} %{{WORD:w{i}}} %{{INT:x:int}}"))
+            .collect();
+        alts.push("last %{WORD:x} %{INT:n:int} %{WORD:x}(?: %{WORD:tail})?".into());
+        let p = lib.compile(&alts.join("|")).unwrap();
+        let x = |v: &str| ("x".to_string(), v.to_string());
+        let (live, fields) = live_of(&p, "last a 7 b");
+        // Ids in pattern order: 19 alternatives of two, then x, n, x, tail.
+        assert_eq!(live, Some(vec![38, 39, 40]), "tail may not be set");
+        assert_eq!(fields, [x("a"), x("b"), ("n".into(), "7".into())]);
+        let (live, fields) = live_of(&p, "last a 7 b c");
+        assert_eq!(live, Some(vec![38, 39, 40, 41]));
+        assert_eq!(fields.last(), Some(&("tail".into(), "c".into())));
+        let (live, fields) = live_of(&p, "k3 w 5");
+        assert_eq!(live, Some(vec![6, 7]));
+        // Fields come in order of first appearance: `x` is in the first
+        // alternative.
+        assert_eq!(fields, [x("5"), ("w3".into(), "w".into())]);
+        assert_eq!(
+            p.captures("k3 w 5").unwrap().unwrap()["x"],
+            crate::Value::Int(5)
+        );
     }
 
     fn extending_of(body: &str) -> Option<String> {

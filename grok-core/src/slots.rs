@@ -18,6 +18,9 @@ pub(crate) struct SlotView<'s> {
     values: &'s [Option<NonMaxUsize>],
     /// What a slot mapped to [`TAIL_REG`] holds.
     tail: Option<NonMaxUsize>,
+    /// The first slots of the pairs that may be set, ascending (every
+    /// other pair reads unset); `None`: any may be.
+    live: Option<&'s [u32]>,
 }
 
 impl<'s> SlotView<'s> {
@@ -27,21 +30,33 @@ impl<'s> SlotView<'s> {
             map: None,
             values: slots,
             tail: None,
+            live: None,
         }
     }
 
     /// Slot `i` is register `map[i]` of `regs`: unset past the end of
-    /// `regs`, `tail` for [`TAIL_REG`].
+    /// `regs`, `tail` for [`TAIL_REG`]. `live` lists the first slots of
+    /// the pairs that may be set (see [`live_pairs`]).
     pub(crate) fn mapped(
         map: &'s [u16],
         regs: &'s [Option<NonMaxUsize>],
         tail: Option<NonMaxUsize>,
+        live: &'s [u32],
     ) -> SlotView<'s> {
         SlotView {
             map: Some(map),
             values: regs,
             tail,
+            live: Some(live),
         }
+    }
+
+    /// The first slots of the pairs that may be set, ascending, when the
+    /// view knows them (a pattern of many alternatives sets few of its
+    /// groups on any one match).
+    #[inline]
+    pub(crate) fn live(&self) -> Option<&'s [u32]> {
+        self.live
     }
 
     /// The position in slot `slot`, if set (`None` past the last slot).
@@ -73,6 +88,17 @@ impl<'s> SlotView<'s> {
     }
 }
 
+/// The even slots `s` of a register map (see [`SlotView::mapped`]) whose
+/// pair `s`, `s + 1` both name a register: the pairs a match read through
+/// the map may have set. `unset` is the map entry of a slot no thread set.
+pub(crate) fn live_pairs(map: &[u16], unset: u16) -> Box<[u32]> {
+    map.chunks_exact(2)
+        .enumerate()
+        .filter(|(_, pair)| pair[0] != unset && pair[1] != unset)
+        .map(|(i, _)| (2 * i) as u32)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,7 +122,11 @@ mod tests {
     fn a_mapped_view_reads_registers_and_the_tail() {
         let regs = [at(1), at(5), None];
         let map = [1, 0, TAIL_REG, 2, u16::MAX, 0];
-        let view = SlotView::mapped(&map, &regs, at(42));
+        let live = live_pairs(&map, u16::MAX);
+        assert_eq!(*live, [0, 2], "slot 4 is not set");
+        let view = SlotView::mapped(&map, &regs, at(42), &live);
+        assert_eq!(view.live(), Some(&[0, 2][..]));
+        assert_eq!(SlotView::direct(&regs).live(), None);
         assert_eq!(view.span(0), Some((5, 1)));
         assert_eq!(view.get(2), Some(42));
         assert_eq!(view.get(3), None, "an unset register");

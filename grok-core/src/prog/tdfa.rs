@@ -27,7 +27,7 @@ use regex_automata::util::primitives::NonMaxUsize;
 
 use super::{find_any, Inst, Prog, NONE, OPTIMISTIC_STEPS, OPTIMISTIC_STEPS_PER_BYTE};
 use crate::backtrack::Guard;
-use crate::slots::{SlotView, TAIL_REG};
+use crate::slots::{live_pairs, SlotView, TAIL_REG};
 use crate::swar;
 
 /// Most states one cache holds before it starts again.
@@ -120,6 +120,8 @@ struct Key {
     behind: u8,
     /// Register of each slot of the best match so far (`None`: no match).
     matched: Option<Box<[u16]>>,
+    /// The pairs of `matched` that may be set (see [`live_pairs`]).
+    live: Box<[u32]>,
     /// Threads: instruction and count, in priority order.
     threads: Box<[(u32, u32)]>,
     /// Registers of each thread's slots, `threads.len() * slots`.
@@ -159,6 +161,9 @@ impl KeyRef<'_> {
         Key {
             behind: self.behind,
             matched: self.matched.map(Box::from),
+            live: self
+                .matched
+                .map_or_else(Box::default, |m| live_pairs(m, UNSET)),
             threads: self.threads.into(),
             regs: self.regs.into(),
         }
@@ -361,6 +366,8 @@ struct Tail {
     /// slots saved between the run and the match read [`TAIL_REG`], the
     /// run's end.
     map: Box<[u16]>,
+    /// The pairs of `map` that may be set (see [`live_pairs`]).
+    live: Box<[u32]>,
 }
 
 /// For each instruction of `prog`, whether its epsilon moves may reach an
@@ -696,9 +703,11 @@ impl Tdfa {
         // The match's registers: the tail thread's, or the best match's.
         let view = match (tail_end, &cache.tails[number], &cache.keys[number].matched) {
             (Some(end), Some(tail), _) => {
-                SlotView::mapped(&tail.map, &cache.regs, NonMaxUsize::new(end))
+                SlotView::mapped(&tail.map, &cache.regs, NonMaxUsize::new(end), &tail.live)
             }
-            (_, _, Some(matched)) => SlotView::mapped(matched, &cache.regs, None),
+            (_, _, Some(matched)) => {
+                SlotView::mapped(matched, &cache.regs, None, &cache.keys[number].live)
+            }
             // Not reached: the loop stops only on a tail or a match.
             _ => return Outcome::GaveUp,
         };
@@ -849,7 +858,8 @@ impl Tdfa {
                 _ => return None,
             }
         }
-        Some(Tail { set, map })
+        let live = live_pairs(&map, UNSET);
+        Some(Tail { set, map, live })
     }
 
     /// The start state for a look-behind class, built on first use.
