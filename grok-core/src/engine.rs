@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use crate::backtrack::{self, Backtracker, Memo};
 use crate::compile::{self, CheckSpec, Program, Role};
 use crate::error::{Error, ErrorKind};
+use crate::once::BuildOnce;
 use crate::per_thread::{Make, PerThread};
 use crate::prog::{GuardRule, Outcome, Prog, ProgMemo, Tdfa, TdfaCache};
 use crate::screen::Screen;
@@ -483,14 +484,14 @@ pub(crate) struct Engine {
     /// A coarser superset of `relaxed` (see [`compile::screening_hir`]) that
     /// screens lines before a capture search, built on first use (most
     /// single expressions never screen); `None`: `relaxed` screens.
-    screen: OnceLock<Option<Screen>>,
+    screen: BuildOnce<Option<Screen>>,
     /// The relaxed regex as a screen of the rest of a line whose first
     /// tagged-DFA attempt failed: one pass that rules out every later start
     /// (without it, each start whose first byte may begin a match is an
     /// attempt). Built once the bytes a thread looked through without it
     /// pass [`REST_RENT`] times the regex's length; `None`: it does not
     /// build.
-    rest: OnceLock<Option<Screen>>,
+    rest: BuildOnce<Option<Screen>>,
     /// The relaxed regex's text (see [`Engine::relaxed_text`]).
     relaxed_text: Box<str>,
     /// The size limit it was compiled under (for `screen`).
@@ -935,8 +936,8 @@ impl Engine {
             fallbacks,
             unenforced,
             needs_groups,
-            screen: OnceLock::new(),
-            rest: OnceLock::new(),
+            screen: BuildOnce::new(),
+            rest: BuildOnce::new(),
             relaxed_text: program.relaxed.as_str().into(),
             size_limit,
             field_slots: FieldSlots::new(field_slots),
@@ -1024,10 +1025,11 @@ impl Engine {
         if from > hay.len() {
             return false;
         }
+        // Not built (or being built by another thread): perhaps.
         let screen = self
             .rest
-            .get_or_init(|| Screen::exact(self.relaxed_hir()?, self.size_limit));
-        let Some(screen) = screen else {
+            .get_or_build(|| Screen::exact(self.relaxed_hir()?, self.size_limit));
+        let Some(Some(screen)) = screen else {
             return true;
         };
         let cache = rest.cache.get_or_insert_with(|| screen.create_cache());
@@ -1037,9 +1039,13 @@ impl Engine {
     /// Like [`Engine::may_match`] on the screening regex, a superset: `false`
     /// still means no match, `true` only perhaps.
     fn screens_in(&self, scratch: &mut Scratch, hay: &str) -> Result<bool, Error> {
-        let screen = self
+        let Some(screen) = self
             .screen
-            .get_or_init(|| Screen::coarser(self.relaxed_hir()?, self.size_limit));
+            .get_or_build(|| Screen::coarser(self.relaxed_hir()?, self.size_limit))
+        else {
+            // Being built by another thread: perhaps.
+            return Ok(true);
+        };
         match screen {
             Some(screen) => {
                 let cache = scratch

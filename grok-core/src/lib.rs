@@ -52,6 +52,7 @@ mod fused;
 mod json;
 mod library;
 mod matcher;
+mod once;
 mod pattern;
 mod per_thread;
 mod prog;

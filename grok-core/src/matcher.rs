@@ -1,13 +1,14 @@
 //! [`Matcher`]: an ordered list of expressions tried as one.
 
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 
 use crate::captures::Captures;
 use crate::error::Error;
 use crate::fused::Fused;
+use crate::once::BuildOnce;
 use crate::pattern::Pattern;
 use crate::per_thread::{Make, PerThread};
 use crate::screen::{ListCache, ListScreen};
@@ -48,7 +49,7 @@ struct MatcherInner {
     /// For each [`SCREEN_CHUNK`] expressions of a list, one lazy-DFA pass
     /// that rules them out together, built when a search first reaches
     /// them; `None` for a chunk of one expression, or if it does not build.
-    screens: Box<[OnceLock<Option<ChunkScreen>>]>,
+    screens: Box<[BuildOnce<Option<ChunkScreen>>]>,
     /// The first expression's record over the first [`FIRST_TRIAL`]
     /// searches, each of which tries it before asking any screen: after
     /// them it keeps going first only if it matched at least half the
@@ -64,7 +65,7 @@ struct MatcherInner {
     trial_walks: AtomicU32,
     /// The expressions as one alternation, built once the list has paid
     /// its rent ([`FUSE_RENT`]); `None` if they do not fuse.
-    fused: OnceLock<Option<Fused>>,
+    fused: BuildOnce<Option<Fused>>,
     /// How many searches a thread makes, once the trials say the list
     /// would fuse, before it is fused.
     fuse_after: u64,
@@ -221,8 +222,9 @@ impl MatcherInner {
                     return None;
                 }
                 drop(waited);
+                // Another thread building it: the long way meanwhile.
                 self.fused
-                    .get_or_init(|| Fused::new(&self.patterns))
+                    .get_or_build(|| Fused::new(&self.patterns))?
                     .as_ref()?
             }
         };
@@ -346,9 +348,11 @@ impl<'m> Walk<'m> {
                 let inner = self.inner;
                 let start = chunk * SCREEN_CHUNK;
                 let end = inner.patterns.len().min(start + SCREEN_CHUNK);
+                // No screen while another thread builds it: every
+                // expression of the chunk is a candidate.
                 let mask = inner.screens[chunk]
-                    .get_or_init(|| ChunkScreen::new(&inner.patterns[start..end]))
-                    .as_ref()
+                    .get_or_build(|| ChunkScreen::new(&inner.patterns[start..end]))
+                    .and_then(Option::as_ref)
                     .and_then(|screen| screen.candidates(self.text));
                 self.asked = Some((chunk, mask));
                 mask
@@ -449,7 +453,7 @@ impl Matcher {
                 owners,
                 always,
                 screens: (0..len.div_ceil(SCREEN_CHUNK))
-                    .map(|_| OnceLock::new())
+                    .map(|_| BuildOnce::new())
                     .collect(),
                 first_tries: AtomicU32::new(0),
                 first_hits: AtomicU32::new(0),
@@ -460,7 +464,7 @@ impl Matcher {
                 }),
                 trial_searches: AtomicU32::new(0),
                 trial_walks: AtomicU32::new(0),
-                fused: OnceLock::new(),
+                fused: BuildOnce::new(),
                 fuse_after: FUSE_RENT.saturating_mul(relaxed_bytes),
                 waited: PerThread::new(Box::new(u64::default)),
             }),
@@ -936,7 +940,7 @@ mod tests {
                 .store(super::ScreenUse::Screenless as u8, Relaxed);
             inner
                 .fused
-                .get_or_init(|| super::Fused::new(&inner.patterns));
+                .get_or_build(|| super::Fused::new(&inner.patterns));
         }
 
         /// Whether its searches go to its alternation.
