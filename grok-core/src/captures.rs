@@ -176,10 +176,31 @@ impl<'a> Captures<'a> {
         if layout.captures.len() >= MIN_SPARSE && self.fill_live(text, spans, options)? {
             return Ok(());
         }
-        layout
-            .captures
-            .iter()
-            .try_for_each(|&capture| self.add(text, capture, spans, options))
+        // The engine's kind of spans decided once, outside the loop.
+        match *spans {
+            Spans::Slots { slots, fields, .. } => {
+                self.add_all(text, options, |id| slots.span(*fields.get(id)?))
+            }
+            Spans::Listed(listed) => {
+                self.add_all(text, options, |id| listed.get(id).copied().flatten())
+            }
+        }
+    }
+
+    /// Adds every capture's value, `span_of` giving the span of a field id.
+    #[inline(always)]
+    fn add_all(
+        &mut self,
+        text: &'a str,
+        options: &CompileOptions,
+        span_of: impl Fn(usize) -> Option<(usize, usize)>,
+    ) -> Result<(), Error> {
+        for &(d, id, ty) in &self.layout.captures {
+            if let Some(span) = span_of(id) {
+                self.add(text, (d, ty), span, options)?;
+            }
+        }
+        Ok(())
     }
 
     /// [`Captures::fill`] from the captures the engine lists as possibly
@@ -203,26 +224,27 @@ impl<'a> Captures<'a> {
         if !order.is_sorted() {
             order.sort_unstable();
         }
-        let filled = order
-            .iter()
-            .try_for_each(|&k| self.add(text, layout.captures[k as usize], spans, options));
+        let filled = order.iter().try_for_each(|&k| {
+            let (d, id, ty) = layout.captures[k as usize];
+            match spans.get(id) {
+                Some(span) => self.add(text, (d, ty), span, options),
+                None => Ok(()),
+            }
+        });
         self.order = order;
         filled.map(|()| true)
     }
 
-    /// Adds the value of one capture (distinct field, field id, type), if
-    /// it took part in the match.
+    /// Adds the value of a capture of distinct field `d`, of type `ty`, at
+    /// `s..e`.
     #[inline(always)]
     fn add(
         &mut self,
         text: &'a str,
-        (d, id, ty): (usize, usize, FieldType),
-        spans: &Spans<'_>,
+        (d, ty): (usize, FieldType),
+        (s, e): (usize, usize),
         options: &CompileOptions,
     ) -> Result<(), Error> {
-        let Some((s, e)) = spans.get(id) else {
-            return Ok(());
-        };
         let piece = &text[s..e];
         let value = match ty {
             // The common case, without a call.

@@ -39,9 +39,17 @@ impl<T> BuildOnce<T> {
     /// the value is never built and this stays `None`.)
     #[inline]
     pub(crate) fn get_or_build(&self, build: impl FnOnce() -> T) -> Option<&T> {
-        if let Some(value) = self.value.get() {
-            return Some(value);
+        match self.value.get() {
+            Some(value) => Some(value),
+            None => self.build(build),
         }
+    }
+
+    /// The first ask: out of line, so that the built value's path stays
+    /// small where it is inlined (a list screen's walk).
+    #[cold]
+    #[inline(never)]
+    fn build(&self, build: impl FnOnce() -> T) -> Option<&T> {
         if self.claimed.swap(true, Ordering::AcqRel) {
             return self.value.get();
         }
