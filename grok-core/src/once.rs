@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// A value one thread builds on first use; see the module doc.
-#[derive(Debug, Default)]
 pub(crate) struct BuildOnce<T> {
     value: OnceLock<T>,
     /// Whether a thread has taken the build on.
