@@ -18,10 +18,19 @@
 //! verified on the match afterwards (when they hold, the match is the one
 //! that enforcing them would find, since it is the best of a superset).
 //!
+//! The states are built once for every thread: a [`Tdfa`] keeps them,
+//! under a lock taken only to build or look up a transition a thread has
+//! not met yet, and each thread walks its own copy of the transitions it
+//! has met (its [`TdfaCache`]), so the byte loop takes no lock and two
+//! threads never build the same transition twice.
+//!
 //! The search is anchored at each start in turn, like the program's, under
 //! the same linear budget; it gives up (the caller runs the program) on a
 //! non-ASCII byte, past the budget, when a check fails, or when the states
 //! outgrow the cache.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use regex_automata::util::primitives::NonMaxUsize;
 
@@ -86,8 +95,9 @@ pub(crate) enum GuardRule {
     Deferred,
 }
 
-/// The immutable part: byte classes and guard rules. Built once per
-/// program; the states live in a [`TdfaCache`] per thread.
+/// Byte classes and guard rules, built once per program, and the states
+/// built so far, shared by every thread; each thread searches with a
+/// [`TdfaCache`] of its own.
 #[derive(Debug)]
 pub(crate) struct Tdfa {
     /// Class of each byte; non-ASCII bytes are in class `quit`, which ends
@@ -113,15 +123,66 @@ pub(crate) struct Tdfa {
     rules: Box<[Option<(u32, GuardRule)>]>,
     /// Slots whose checks are verified on the match.
     deferred: Box<[(usize, u32)]>,
+    /// The states and transitions built so far, by any thread.
+    built: Mutex<Built>,
+}
+
+/// The states of a [`Tdfa`] and the transitions built so far, numbered
+/// alike for every thread; a thread's [`TdfaCache`] copies what it meets.
+#[derive(Default)]
+struct Built {
+    /// Bumped each time the states are dropped for outgrowing
+    /// [`MAX_STATES`]: a cache of an older generation starts again.
+    generation: u32,
+    restarts: u32,
+    /// Shared with the threads building a transition from the state
+    /// outside the lock.
+    keys: Vec<Arc<Key>>,
+    /// The last state (by number) whose key has a given hash; each state's
+    /// predecessor with the same hash is in `same_hash` (`UNKNOWN`: none).
+    /// A state's key is stored once, in `keys`.
+    ids: FastMap<u64, u32>,
+    same_hash: Vec<u32>,
+    /// Transitions, `stride` per state, as in [`TdfaCache::trans`]; a slow
+    /// one indexes `slow`, which every cache copies whole.
+    trans: Vec<u32>,
+    slow: Vec<Slow>,
+    /// Start state per look-behind class (premultiplied).
+    starts: Vec<u32>,
+    /// Per state, its [`Tail`] if it has one.
+    tails: Vec<Option<Arc<Tail>>>,
+}
+
+impl fmt::Debug for Built {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Built")
+            .field("generation", &self.generation)
+            .field("states", &self.keys.len())
+            .field("slow", &self.slow.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Built {
+    /// Drops every state (the cache outgrew [`MAX_STATES`]).
+    fn restart(&mut self) {
+        self.keys.clear();
+        self.ids.clear();
+        self.same_hash.clear();
+        self.trans.clear();
+        self.slow.clear();
+        self.starts.clear();
+        self.tails.clear();
+        self.restarts += 1;
+        self.generation = self.generation.wrapping_add(1);
+    }
 }
 
 /// One state's identity.
 struct Key {
     behind: u8,
-    /// Register of each slot of the best match so far (`None`: no match).
-    matched: Option<Box<[u16]>>,
-    /// The pairs of `matched` that may be set (see [`live_pairs`]).
-    live: Box<[u32]>,
+    /// The best match so far (`None`: no match).
+    matched: Option<Arc<Matched>>,
     /// Threads: instruction and count, in priority order.
     threads: Box<[(u32, u32)]>,
     /// Registers of each thread's slots, `threads.len() * slots`.
@@ -138,11 +199,19 @@ struct KeyRef<'a> {
     regs: &'a [u16],
 }
 
+/// The best match a state has found: where its slots are.
+struct Matched {
+    /// Register of each slot.
+    regs: Box<[u16]>,
+    /// The pairs of `regs` that may be set (see [`live_pairs`]).
+    live: Box<[u32]>,
+}
+
 impl Key {
-    fn as_ref(&self) -> KeyRef<'_> {
+    fn borrowed(&self) -> KeyRef<'_> {
         KeyRef {
             behind: self.behind,
-            matched: self.matched.as_deref(),
+            matched: self.matched.as_deref().map(|m| &m.regs[..]),
             threads: &self.threads,
             regs: &self.regs,
         }
@@ -160,10 +229,12 @@ impl KeyRef<'_> {
     fn to_owned(self) -> Key {
         Key {
             behind: self.behind,
-            matched: self.matched.map(Box::from),
-            live: self
-                .matched
-                .map_or_else(Box::default, |m| live_pairs(m, UNSET)),
+            matched: self.matched.map(|m| {
+                Arc::new(Matched {
+                    regs: m.into(),
+                    live: live_pairs(m, UNSET),
+                })
+            }),
             threads: self.threads.into(),
             regs: self.regs.into(),
         }
@@ -268,16 +339,15 @@ impl Skip {
     }
 }
 
-/// Per-thread state of a [`Tdfa`]: the states built so far and the
-/// registers of a search.
+/// Per-thread state of a [`Tdfa`]: its own copy of the transitions the
+/// thread has met (states are numbered as in the [`Tdfa`]'s [`Built`]),
+/// and the registers of a search.
 #[derive(Default)]
 pub(crate) struct TdfaCache {
-    keys: Vec<Key>,
-    /// The last state (by number) whose key has a given hash; each state's
-    /// predecessor with the same hash is in `same_hash` (`UNKNOWN`: none).
-    /// A state's key is stored once, in `keys`.
-    ids: FastMap<u64, u32>,
-    same_hash: Vec<u32>,
+    /// The [`Built::generation`] the copy is of.
+    generation: u32,
+    /// [`Built::restarts`] when the copy was last started again.
+    restarts: u32,
     /// Buffers the closure of a transition reuses.
     closure: Closure,
     /// Transitions, `stride` per state: a plain one is the next state
@@ -288,13 +358,16 @@ pub(crate) struct TdfaCache {
     /// more than the store). With [`SLOW`] set, the index of its [`Slow`]
     /// in `slow` (`UNKNOWN`: not built).
     trans: Vec<u32>,
-    /// The slow transitions, in the order they were built: those a line
+    /// The slow transitions, in the order they were built (a copy of
+    /// [`Built::slow`] as far as the thread has looked): those a line
     /// takes are mostly built together, so they share cache lines.
     slow: Vec<Slow>,
     /// Start state per look-behind class (premultiplied).
     starts: Vec<u32>,
     /// Per state, its [`Tail`] if it has one.
-    tails: Vec<Option<Tail>>,
+    tails: Vec<Option<Arc<Tail>>>,
+    /// Per state, the best match it has found, if any.
+    matched: Vec<Option<Arc<Matched>>>,
     /// Per state, how it skips its loop bytes, and during its trial, how
     /// many runs it skipped and their bytes.
     skips: Vec<(Skip, u32, u32)>,
@@ -305,7 +378,33 @@ pub(crate) struct TdfaCache {
     /// check); entry [`NO_WRITE`] takes the writes of transitions with no
     /// register (no slot names it).
     regs: Vec<Option<NonMaxUsize>>,
-    restarts: u32,
+}
+
+impl TdfaCache {
+    /// Drops the copy, which is of an older generation than `built`'s.
+    fn start_again(&mut self, built: &Built) {
+        self.trans.clear();
+        self.slow.clear();
+        self.starts.clear();
+        self.tails.clear();
+        self.matched.clear();
+        self.skips.clear();
+        self.generation = built.generation;
+        self.restarts = built.restarts;
+    }
+
+    /// Copies what `built` has that the copy lacks: the states built
+    /// since (their transitions not known yet), and the slow transitions.
+    fn catch_up(&mut self, built: &Built, stride: usize) {
+        let known = self.tails.len();
+        for (key, tail) in built.keys[known..].iter().zip(&built.tails[known..]) {
+            self.tails.push(tail.clone());
+            self.matched.push(key.matched.clone());
+            self.skips.push((Skip::Unknown, 0, 0));
+        }
+        self.trans.resize(self.tails.len() * stride, UNKNOWN);
+        self.slow.extend_from_slice(&built.slow[self.slow.len()..]);
+    }
 }
 
 /// A set of register numbers (below [`MAX_REGS`]) as a bitset: building a
@@ -447,6 +546,20 @@ type FastSet<K> = rustc_hash::FxHashSet<K>;
 const POS: u16 = u16::MAX - 2;
 const _: () = assert!(POS as usize >= MAX_REGS && POS != TAIL_REG && POS != UNSET);
 
+/// What a transition does besides reaching the state its closure
+/// describes.
+#[derive(Clone, Copy)]
+struct Step {
+    /// The next state's look-behind class.
+    behind: u8,
+    /// The register the position goes to (`UNSET`: none).
+    pos: u16,
+    /// No thread is left.
+    dead: bool,
+    /// The transition is on the end of the text.
+    end: bool,
+}
+
 /// The neighbours a closure sees.
 #[derive(Clone, Copy)]
 struct Context {
@@ -490,6 +603,16 @@ struct Closure {
 }
 
 impl Closure {
+    /// The key of the state the closure reached.
+    fn key(&self, behind: u8) -> KeyRef<'_> {
+        KeyRef {
+            behind,
+            matched: self.found_match.then_some(&self.matched[..]),
+            threads: &self.threads,
+            regs: &self.vals,
+        }
+    }
+
     fn clear(&mut self) {
         self.threads.clear();
         self.vals.clear();
@@ -640,6 +763,7 @@ impl Tdfa {
             behind_reps,
             rules: rules.into(),
             deferred: deferred.into(),
+            built: Mutex::default(),
         })
     }
 
@@ -683,7 +807,7 @@ impl Tdfa {
                 };
                 let number = stop.state as usize / self.stride;
                 let tail_end = stop.tail.filter(|_| cache.tails[number].is_some());
-                if tail_end.is_some() || cache.keys[number].matched.is_some() {
+                if tail_end.is_some() || cache.matched[number].is_some() {
                     break 'attempts (number, tail_end);
                 }
                 budget = match budget.checked_sub(stop.at - start + 1) {
@@ -701,12 +825,12 @@ impl Tdfa {
         };
         let cache: &'c TdfaCache = cache;
         // The match's registers: the tail thread's, or the best match's.
-        let view = match (tail_end, &cache.tails[number], &cache.keys[number].matched) {
+        let view = match (tail_end, &cache.tails[number], &cache.matched[number]) {
             (Some(end), Some(tail), _) => {
                 SlotView::mapped(&tail.map, &cache.regs, NonMaxUsize::new(end), &tail.live)
             }
             (_, _, Some(matched)) => {
-                SlotView::mapped(matched, &cache.regs, None, &cache.keys[number].live)
+                SlotView::mapped(&matched.regs, &cache.regs, None, &matched.live)
             }
             // Not reached: the loop stops only on a tail or a match.
             _ => return Outcome::GaveUp,
@@ -770,7 +894,7 @@ impl Tdfa {
                 if class == self.quit {
                     return None;
                 }
-                let next = self.build(prog, cache, state, class)?;
+                let next = self.fetch(prog, cache, state, class)?;
                 if next & SLOW == 0 {
                     cache.regs[(next >> STATE_BITS) as usize] = NonMaxUsize::new(at);
                     state = next & STATE_MASK;
@@ -863,11 +987,31 @@ impl Tdfa {
     }
 
     /// The start state for a look-behind class, built on first use.
+    #[inline(always)]
     fn start(&self, prog: &Prog, cache: &mut TdfaCache, behind: usize) -> Option<u32> {
-        if cache.starts.len() != self.behind_reps.len() {
-            cache.starts = vec![UNKNOWN; self.behind_reps.len()];
+        match cache.starts.get(behind) {
+            Some(&start) if start != UNKNOWN => Some(start),
+            _ => self.fetch_start(prog, cache, behind),
         }
-        if cache.starts[behind] == UNKNOWN {
+    }
+
+    /// [`Tdfa::start`] the first time: from the shared states, where it is
+    /// built if no thread has yet.
+    #[cold]
+    #[inline(never)]
+    fn fetch_start(&self, prog: &Prog, cache: &mut TdfaCache, behind: usize) -> Option<u32> {
+        // A lock poisoned by a panicking build leaves every line to the
+        // program.
+        let mut built = self.built.lock().ok()?;
+        if built.generation != cache.generation {
+            // No state of the old copy is held here: start again quietly.
+            cache.start_again(&built);
+        }
+        let classes = self.behind_reps.len();
+        if built.starts.len() != classes {
+            built.starts = vec![UNKNOWN; classes];
+        }
+        if built.starts[behind] == UNKNOWN {
             let regs = vec![UNSET; prog.guards.len()];
             let key = KeyRef {
                 behind: behind as u8,
@@ -875,45 +1019,128 @@ impl Tdfa {
                 threads: &[(prog.start, 0)],
                 regs: &regs,
             };
-            cache.starts[behind] = self.intern(prog, cache, key)?;
+            let Some(start) = self.intern(prog, &mut built, key, key.hash()) else {
+                cache.start_again(&built);
+                return None;
+            };
+            built.starts[behind] = start;
         }
-        Some(cache.starts[behind])
+        cache.catch_up(&built, self.stride);
+        if cache.starts.len() != classes {
+            cache.starts = vec![UNKNOWN; classes];
+        }
+        cache.starts[behind] = built.starts[behind];
+        Some(built.starts[behind])
+    }
+
+    /// The transition of `state` (premultiplied) on `class` (below `quit`,
+    /// or the end of the text), which the cache does not know yet: copied
+    /// from the shared states, or built and added to them. The closure is
+    /// computed outside the lock (two threads may then build one
+    /// transition at once: the first to finish records it), so threads
+    /// wait on each other only to look up and intern.
+    ///
+    /// `None` to give up: the states outgrew the cache (here or in another
+    /// thread since the cache's last copy, which then starts again), or no
+    /// register is left. Kept out of [`Tdfa::run`]'s loop, which it would
+    /// crowd out of registers.
+    #[inline(never)]
+    fn fetch(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<u32> {
+        let index = state as usize + class;
+        let key = {
+            let built = self.lock(cache)?;
+            match built.trans[index] {
+                UNKNOWN => Arc::clone(&built.keys[state as usize / self.stride]),
+                known => return Some(self.copy(cache, &built, state, class, known)),
+            }
+        };
+        let mut c = std::mem::take(&mut cache.closure);
+        let step = self.step_from(prog, &key, class, &mut c);
+        let transition = step.and_then(|step| {
+            // Hashed before the lock is taken.
+            let hash = c.key(step.behind).hash();
+            let mut built = self.lock(cache)?;
+            let transition = match built.trans[index] {
+                UNKNOWN => self.record(prog, &mut built, (state, class), step, &c, hash),
+                // Another thread finished it first.
+                known => Some(known),
+            };
+            match transition {
+                Some(known) => Some(self.copy(cache, &built, state, class, known)),
+                None => {
+                    if built.generation != cache.generation {
+                        cache.start_again(&built);
+                    }
+                    None
+                }
+            }
+        });
+        cache.closure = c;
+        transition
+    }
+
+    /// The shared states, once the cache is known to be a copy of their
+    /// generation (`None`: it was not, and starts again; or a build
+    /// panicked, and every line is left to the program).
+    fn lock<'b>(&'b self, cache: &mut TdfaCache) -> Option<MutexGuard<'b, Built>> {
+        let built = self.built.lock().ok()?;
+        if built.generation != cache.generation {
+            // The caller's state is of the old numbering.
+            cache.start_again(&built);
+            return None;
+        }
+        Some(built)
+    }
+
+    /// Copies the shared `transition` of `state` on `class` into the cache,
+    /// with what it lacks of the shared states, and returns it as the cache
+    /// knows it.
+    fn copy(
+        &self,
+        cache: &mut TdfaCache,
+        built: &Built,
+        state: u32,
+        class: usize,
+        mut transition: u32,
+    ) -> u32 {
+        cache.catch_up(built, self.stride);
+        // A loop this thread judged not worth skipping stays a plain one
+        // (see `stop_skipping`).
+        if transition & SLOW != 0
+            && cache.slow[(transition & !SLOW) as usize].flags & Slow::SKIP != 0
+            && matches!(cache.skips[state as usize / self.stride].0, Skip::Never)
+        {
+            transition = plain_transition(state, NO_WRITE);
+        }
+        cache.trans[state as usize + class] = transition;
+        transition
     }
 
     /// The id of a state (premultiplied), added if new; `None` when the
-    /// cache is full (it is then emptied for the next line).
-    fn intern(&self, prog: &Prog, cache: &mut TdfaCache, key: KeyRef<'_>) -> Option<u32> {
-        let hash = key.hash();
-        if let Some(&last) = cache.ids.get(&hash) {
+    /// states outgrew [`MAX_STATES`] (they are then dropped for the next
+    /// line).
+    fn intern(&self, prog: &Prog, built: &mut Built, key: KeyRef<'_>, hash: u64) -> Option<u32> {
+        if let Some(&last) = built.ids.get(&hash) {
             let mut number = last;
             while number != UNKNOWN {
-                if cache.keys[number as usize].as_ref() == key {
+                if built.keys[number as usize].borrowed() == key {
                     return Some(number * self.stride as u32);
                 }
-                number = cache.same_hash[number as usize];
+                number = built.same_hash[number as usize];
             }
         }
-        if cache.keys.len() >= MAX_STATES {
-            cache.keys.clear();
-            cache.ids.clear();
-            cache.same_hash.clear();
-            cache.trans.clear();
-            cache.slow.clear();
-            cache.starts.clear();
-            cache.tails.clear();
-            cache.skips.clear();
-            cache.restarts += 1;
+        if built.keys.len() >= MAX_STATES {
+            built.restart();
             return None;
         }
-        let number = cache.keys.len() as u32;
+        let number = built.keys.len() as u32;
         let id = number * self.stride as u32;
         let key = key.to_owned();
-        cache.tails.push(self.tail_of(prog, &key));
-        cache.skips.push((Skip::Unknown, 0, 0));
-        cache.keys.push(key);
-        let previous = cache.ids.insert(hash, number);
-        cache.same_hash.push(previous.unwrap_or(UNKNOWN));
-        cache.trans.resize(cache.trans.len() + self.stride, UNKNOWN);
+        built.tails.push(self.tail_of(prog, &key).map(Arc::new));
+        built.keys.push(Arc::new(key));
+        let previous = built.ids.insert(hash, number);
+        built.same_hash.push(previous.unwrap_or(UNKNOWN));
+        built.trans.resize(built.trans.len() + self.stride, UNKNOWN);
         Some(id)
     }
 
@@ -966,7 +1193,7 @@ impl Tdfa {
         let base = state as usize;
         for class in 0..self.quit {
             if cache.trans[base + class] == UNKNOWN {
-                self.build(prog, cache, state, class)?;
+                self.fetch(prog, cache, state, class)?;
             }
         }
         let mut exits = Box::new([false; 128]);
@@ -999,26 +1226,20 @@ impl Tdfa {
         }
     }
 
-    /// Builds the transition of `state` (premultiplied) on `class` (below
-    /// `quit`, or the end of the text) and returns it. Kept out of
-    /// [`Tdfa::run`]'s loop, which it would crowd out of registers.
-    #[inline(never)]
-    fn build(&self, prog: &Prog, cache: &mut TdfaCache, state: u32, class: usize) -> Option<u32> {
-        let key = &cache.keys[state as usize / self.stride];
-        let key_behind = key.behind;
+    /// The step from `key`'s state on `class` (below `quit`, or the end of
+    /// the text): its closure, left in `c`, and what the transition does
+    /// besides. `None` when no register is left for the position.
+    fn step_from(&self, prog: &Prog, key: &Key, class: usize, c: &mut Closure) -> Option<Step> {
         let slots = prog.guards.len();
         let next = self.reps.get(class).copied();
         let context = Context {
-            prev: self.behind_reps[usize::from(key_behind)],
+            prev: self.behind_reps[usize::from(key.behind)],
             next,
         };
-        // Taken out for the build, so that the new key can borrow it while
-        // the cache takes the state.
-        let mut c = std::mem::take(&mut cache.closure);
-        self.close(prog, key, slots, context, &mut c);
+        self.close(prog, key, slots, context, c);
         if !c.found_match {
             if let Some(m) = &key.matched {
-                c.matched.extend_from_slice(m);
+                c.matched.extend_from_slice(&m.regs);
                 c.found_match = true;
             }
         }
@@ -1030,8 +1251,10 @@ impl Tdfa {
         survivors.insert_all(&c.matched);
         survivors.insert_all(&c.vals);
         let pos_reg = survivors.first_free()?;
+        // Every register is below `NO_WRITE`, for which `search` sized
+        // each cache's registers.
+        debug_assert!(survivors.last().unwrap_or(0).max(pos_reg) < NO_WRITE);
         let writes_pos = c.name_pos(pos_reg);
-        let dead = c.threads.is_empty();
         let behind = match next {
             Some(_)
                 if !c
@@ -1042,28 +1265,36 @@ impl Tdfa {
                 0
             }
             Some(b) => self.behind_of[usize::from(b)],
-            None => key_behind,
+            None => key.behind,
         };
-        let new = KeyRef {
+        Some(Step {
             behind,
-            matched: c.found_match.then_some(&c.matched[..]),
-            threads: &c.threads,
-            regs: &c.vals,
-        };
-        let pos = if writes_pos { pos_reg } else { UNSET };
-        let top = survivors.last().unwrap_or(0).max(pos_reg);
-        let id = self.intern(prog, cache, new);
-        cache.closure = c;
-        let id = id?;
-        let index = state as usize + class;
-        let tail = cache.tails[id as usize / self.stride].is_some();
-        let plain = !dead && !tail && next.is_some();
-        let skip = plain
-            && pos == UNSET
-            && id == state
-            && !matches!(cache.skips[id as usize / self.stride].0, Skip::Never);
+            pos: if writes_pos { pos_reg } else { UNSET },
+            dead: c.threads.is_empty(),
+            end: next.is_none(),
+        })
+    }
+
+    /// Records in the shared states the transition of `state` on `class`
+    /// that `step` and the closure in `c` describe, adding its next state
+    /// if new; `None` when the states outgrew the cache.
+    fn record(
+        &self,
+        prog: &Prog,
+        built: &mut Built,
+        (state, class): (u32, usize),
+        step: Step,
+        c: &Closure,
+        hash: u64,
+    ) -> Option<u32> {
+        let new = c.key(step.behind);
+        let id = self.intern(prog, built, new, hash)?;
+        let tail = built.tails[id as usize / self.stride].is_some();
+        let plain = !step.dead && !tail && !step.end;
+        // Whether the thread skips is its own decision (see `fetch`).
+        let skip = plain && step.pos == UNSET && id == state;
         let mut flags = 0;
-        if dead || next.is_none() {
+        if step.dead || step.end {
             flags |= Slow::STOP;
         }
         if tail {
@@ -1073,20 +1304,23 @@ impl Tdfa {
             flags |= Slow::SKIP;
         }
         let transition = if plain && !skip {
-            plain_transition(id, if pos == UNSET { NO_WRITE } else { pos })
+            let write = if step.pos == UNSET {
+                NO_WRITE
+            } else {
+                step.pos
+            };
+            plain_transition(id, write)
         } else {
             // Below `UNKNOWN & !SLOW`: the states' transitions are fewer.
-            let slow = cache.slow.len() as u32 | SLOW;
-            cache.slow.push(Slow {
+            let slow = built.slow.len() as u32 | SLOW;
+            built.slow.push(Slow {
                 next: id,
-                pos,
+                pos: step.pos,
                 flags,
             });
             slow
         };
-        cache.trans[index] = transition;
-        // Registers are below `MAX_REGS`, so `search` sized `regs` for them.
-        debug_assert!(usize::from(top) < cache.regs.len());
+        built.trans[state as usize + class] = transition;
         Some(transition)
     }
 
@@ -1433,14 +1667,8 @@ mod tests {
 
     #[test]
     fn states_that_skip_agree_with_the_program_before_and_after_their_trial() {
-        let pattern = r#"^(\S+) "((?:\\.|[^\\"]+)*)" (.*?)!(x*)"#;
-        let hir =
-            regex_automata::util::syntax::parse_with(pattern, &crate::compile::relaxed_syntax())
-                .unwrap();
-        let prog = Prog::new(&hir).unwrap();
-        let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
+        let (prog, tdfa, slots) = compiled(r#"^(\S+) "((?:\\.|[^\\"]+)*)" (.*?)!(x*)"#);
         let mut cache = TdfaCache::default();
-        let slot_len = 2 * (hir.properties().explicit_captures_len() + 1);
         let long = "/a/very/long/path/of/the/request?with=query";
         let hays: Vec<String> = (0..3 * SKIP_TRIAL as usize)
             .map(|i| match (i / SKIP_TRIAL as usize, i % 3) {
@@ -1453,19 +1681,8 @@ mod tests {
             })
             .collect();
         for hay in &hays {
-            let mut expected = vec![None; slot_len];
-            let found = prog.search(
-                &mut super::super::ProgMemo::default(),
-                hay,
-                &mut expected,
-                &|_, _| true,
-            );
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &mut |_| true) {
-                Outcome::Found(view) => {
-                    assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
-                }
-                Outcome::NotFound => assert!(!found, "{hay:?}"),
-                Outcome::GaveUp => assert!(!hay.is_ascii(), "{hay:?}"),
+            if !decides(&prog, &tdfa, &mut cache, hay, slots) {
+                assert!(!hay.is_ascii(), "gave up on {hay:?}");
             }
         }
         let skips = &cache.skips;
@@ -1481,33 +1698,17 @@ mod tests {
     fn position_writes_stay_in_the_byte_loop() {
         // Every group boundary here is a position write on a byte; none
         // is a loop, a tail or the end.
-        let pattern = r"(\d+)\.(\d+)\.(\d+)\.(\d+) ([a-z]+)=([a-z]+);";
-        let hir =
-            regex_automata::util::syntax::parse_with(pattern, &crate::compile::relaxed_syntax())
-                .unwrap();
-        let prog = Prog::new(&hir).unwrap();
-        let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
+        let (prog, tdfa, slots) = compiled(r"(\d+)\.(\d+)\.(\d+)\.(\d+) ([a-z]+)=([a-z]+);");
         let mut cache = TdfaCache::default();
-        let slot_len = 2 * (hir.properties().explicit_captures_len() + 1);
         for hay in [
             "10.0.0.1 user=root;",
             "x 192.168.10.200 ab=cd; y",
             "1.2.3 no=match;",
         ] {
-            let mut expected = vec![None; slot_len];
-            let found = prog.search(
-                &mut super::super::ProgMemo::default(),
-                hay,
-                &mut expected,
-                &|_, _| true,
+            assert!(
+                decides(&prog, &tdfa, &mut cache, hay, slots),
+                "gave up on {hay:?}"
             );
-            match tdfa.search(&prog, &mut cache, hay, &|_, _| true, &mut |_| true) {
-                Outcome::Found(view) => {
-                    assert_eq!((true, view.to_vec(slot_len)), (found, expected), "{hay:?}")
-                }
-                Outcome::NotFound => assert!(!found, "{hay:?}"),
-                Outcome::GaveUp => panic!("gave up on {hay:?}"),
-            }
         }
         // Plain transitions that write a position exist, and no slow one
         // is a position write alone.
@@ -1519,6 +1720,118 @@ mod tests {
             "{writing} plain transitions write a position"
         );
         assert!(cache.slow.iter().all(|slow| slow.flags != 0));
+    }
+
+    /// A program and its tagged DFA for `pattern`, and its slot count.
+    fn compiled(pattern: &str) -> (Prog, Tdfa, usize) {
+        let hir =
+            regex_automata::util::syntax::parse_with(pattern, &crate::compile::relaxed_syntax())
+                .unwrap();
+        let prog = Prog::new(&hir).unwrap();
+        let tdfa = Tdfa::new(&prog, |_| GuardRule::Deferred).unwrap();
+        (
+            prog,
+            tdfa,
+            2 * (hir.properties().explicit_captures_len() + 1),
+        )
+    }
+
+    /// Searches `hay` with `cache`, checks a match against the program's
+    /// and says whether the tagged DFA decided (`false`: it gave up).
+    fn decides(prog: &Prog, tdfa: &Tdfa, cache: &mut TdfaCache, hay: &str, slots: usize) -> bool {
+        let mut expected = vec![None; slots];
+        let found = prog.search(
+            &mut super::super::ProgMemo::default(),
+            hay,
+            &mut expected,
+            &|_, _| true,
+        );
+        match tdfa.search(prog, cache, hay, &|_, _| true, &mut |_| true) {
+            Outcome::Found(view) => {
+                assert_eq!((true, view.to_vec(slots)), (found, expected), "{hay:?}");
+                true
+            }
+            Outcome::NotFound => {
+                assert!(!found, "{hay:?}");
+                true
+            }
+            Outcome::GaveUp => false,
+        }
+    }
+
+    const KEYED: &str = r"(\w+)=(\d+|\[[a-z ]*\])(?:; (\w+)=(\S+))?";
+
+    fn keyed_lines() -> Vec<String> {
+        (0..200)
+            .map(|i| match i % 4 {
+                0 => format!("id{i}={i}"),
+                1 => format!("x user{i}=[some words] tail"),
+                2 => format!("k={i}; v=val{i}/x"),
+                _ => format!("nothing here {i}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_second_cache_copies_the_transitions_the_first_built() {
+        let (prog, tdfa, slots) = compiled(KEYED);
+        let lines = keyed_lines();
+        let mut first = TdfaCache::default();
+        for hay in &lines {
+            assert!(decides(&prog, &tdfa, &mut first, hay, slots), "{hay:?}");
+        }
+        let built = |tdfa: &Tdfa| {
+            let built = tdfa.built.lock().unwrap();
+            let known = built.trans.iter().filter(|&&t| t != UNKNOWN).count();
+            (built.keys.len(), known)
+        };
+        let before = built(&tdfa);
+        assert!(before.0 > 10 && before.1 > 20, "{before:?}");
+        let mut second = TdfaCache::default();
+        for hay in &lines {
+            assert!(decides(&prog, &tdfa, &mut second, hay, slots), "{hay:?}");
+        }
+        assert_eq!(built(&tdfa), before, "the second cache built nothing");
+        assert!(second.trans.iter().any(|&t| t != UNKNOWN));
+    }
+
+    #[test]
+    fn threads_building_at_once_agree_with_the_program() {
+        let (prog, tdfa, slots) = compiled(KEYED);
+        let lines = keyed_lines();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (prog, tdfa, lines) = (&prog, &tdfa, &lines);
+                scope.spawn(move || {
+                    let mut cache = TdfaCache::default();
+                    // Each thread in its own order, so they meet the
+                    // states at different times.
+                    for hay in lines.iter().skip(t * 50).chain(lines.iter().take(t * 50)) {
+                        assert!(decides(prog, tdfa, &mut cache, hay, slots), "{hay:?}");
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn a_cache_of_dropped_states_gives_up_once_and_starts_again() {
+        let (prog, tdfa, slots) = compiled(KEYED);
+        let mut cache = TdfaCache::default();
+        let seen = "id1=1";
+        assert!(decides(&prog, &tdfa, &mut cache, seen, slots));
+        // Another thread outgrew the states meanwhile.
+        tdfa.built.lock().unwrap().restart();
+        // What the cache copied still serves ...
+        assert!(decides(&prog, &tdfa, &mut cache, seen, slots));
+        // ... but a transition it lacks, from a state of the old numbering
+        // (after `=`, on `[`), is not to be had: it gives up on that line
+        // and copies afresh from the next one on.
+        let new = "id2=[ab]";
+        assert!(!decides(&prog, &tdfa, &mut cache, new, slots));
+        assert_eq!(cache.restarts, 1);
+        assert!(decides(&prog, &tdfa, &mut cache, new, slots));
+        assert!(decides(&prog, &tdfa, &mut cache, seen, slots));
     }
 
     #[test]
