@@ -397,6 +397,9 @@ impl TdfaCache {
     /// since (their transitions not known yet), and the slow transitions.
     fn catch_up(&mut self, built: &Built, stride: usize) {
         let known = self.tails.len();
+        if known == built.tails.len() && self.slow.len() == built.slow.len() {
+            return;
+        }
         for (key, tail) in built.keys[known..].iter().zip(&built.tails[known..]) {
             self.tails.push(tail.clone());
             self.matched.push(key.matched.clone());
