@@ -1526,7 +1526,7 @@ fn partition(masks: &[u128]) -> ([u8; 128], Vec<u8>) {
         }
         parts = split;
     }
-    parts.sort_unstable_by_key(|&part| {
+    parts.sort_by_cached_key(|&part| {
         (0..128u8)
             .filter(|&b| part & 1 << b != 0)
             .map(log_rank)
