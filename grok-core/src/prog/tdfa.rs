@@ -131,9 +131,9 @@ pub(crate) struct Tdfa {
 /// alike for every thread; a thread's [`TdfaCache`] copies what it meets.
 #[derive(Default)]
 struct Built {
-    /// Bumped each time the states are dropped for outgrowing
-    /// [`MAX_STATES`]: a cache of an older generation starts again.
-    generation: u32,
+    /// How many times the states were dropped for outgrowing
+    /// [`MAX_STATES`]: their generation. A cache of an older generation
+    /// starts again.
     restarts: u32,
     /// Shared with the threads building a transition from the state
     /// outside the lock.
@@ -156,7 +156,7 @@ struct Built {
 impl fmt::Debug for Built {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Built")
-            .field("generation", &self.generation)
+            .field("restarts", &self.restarts)
             .field("states", &self.keys.len())
             .field("slow", &self.slow.len())
             .finish_non_exhaustive()
@@ -173,8 +173,7 @@ impl Built {
         self.slow.clear();
         self.starts.clear();
         self.tails.clear();
-        self.restarts += 1;
-        self.generation = self.generation.wrapping_add(1);
+        self.restarts = self.restarts.saturating_add(1);
     }
 }
 
@@ -344,9 +343,7 @@ impl Skip {
 /// and the registers of a search.
 #[derive(Default)]
 pub(crate) struct TdfaCache {
-    /// The [`Built::generation`] the copy is of.
-    generation: u32,
-    /// [`Built::restarts`] when the copy was last started again.
+    /// The generation ([`Built::restarts`]) the copy is of.
     restarts: u32,
     /// Buffers the closure of a transition reuses.
     closure: Closure,
@@ -389,7 +386,6 @@ impl TdfaCache {
         self.tails.clear();
         self.matched.clear();
         self.skips.clear();
-        self.generation = built.generation;
         self.restarts = built.restarts;
     }
 
@@ -1006,7 +1002,7 @@ impl Tdfa {
         // A lock poisoned by a panicking build leaves every line to the
         // program.
         let mut built = self.built.lock().ok()?;
-        if built.generation != cache.generation {
+        if built.restarts != cache.restarts {
             // No state of the old copy is held here: start again quietly.
             cache.start_again(&built);
         }
@@ -1071,7 +1067,7 @@ impl Tdfa {
             match transition {
                 Some(known) => Some(self.copy(cache, &built, state, class, known)),
                 None => {
-                    if built.generation != cache.generation {
+                    if built.restarts != cache.restarts {
                         cache.start_again(&built);
                     }
                     None
@@ -1087,7 +1083,7 @@ impl Tdfa {
     /// panicked, and every line is left to the program).
     fn lock<'b>(&'b self, cache: &mut TdfaCache) -> Option<MutexGuard<'b, Built>> {
         let built = self.built.lock().ok()?;
-        if built.generation != cache.generation {
+        if built.restarts != cache.restarts {
             // The caller's state is of the old numbering.
             cache.start_again(&built);
             return None;
