@@ -1865,6 +1865,29 @@ mod tests {
     }
 
     #[test]
+    fn a_build_that_panicked_leaves_every_line_to_the_program() {
+        let (prog, tdfa, slots) = compiled(KEYED);
+        let mut cache = TdfaCache::default();
+        assert!(decides(&prog, &tdfa, &mut cache, "id1=1", slots));
+        // A thread that panics holding the lock poisons it.
+        let poisoner = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let _held = tdfa.built.lock();
+                    panic!("a build panicked");
+                })
+                .join()
+        });
+        assert!(poisoner.is_err() && tdfa.built.is_poisoned());
+        // What a cache copied still serves; anything else, and any new
+        // cache, gives up rather than panicking.
+        assert!(decides(&prog, &tdfa, &mut cache, "id1=1", slots));
+        assert!(!decides(&prog, &tdfa, &mut cache, "id2=[ab]", slots));
+        let mut fresh = TdfaCache::default();
+        assert!(!decides(&prog, &tdfa, &mut fresh, "id1=1", slots));
+    }
+
+    #[test]
     fn the_prefilter_is_asked_only_after_a_failed_first_attempt() {
         let hir = regex_automata::util::syntax::parse_with(
             r"(\d+) (b)",
